@@ -1,0 +1,135 @@
+"""The output of redac: a typed SEO article and its Markdown + front-matter file form."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field, computed_field
+
+from redac.errors import ArticleError
+from redac.text import count_words
+
+_HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_FRONT_RE = re.compile(r"\A---\s*\n(.*?)\n---\s*\n?", re.DOTALL)
+FRONT_KEYS = ("title", "meta_description", "slug", "keyphrase")
+
+
+class Heading(BaseModel):
+    level: int = Field(ge=1, le=6)
+    text: str
+
+
+class Section(BaseModel):
+    """A heading and the prose under it (up to the next heading of any level)."""
+
+    heading: Heading | None
+    body: str
+
+
+class Article(BaseModel):
+    """A publishable article. ``markdown`` is the body, starting with ``# title``."""
+
+    title: str
+    meta_description: str = ""
+    slug: str = ""
+    keyphrase: str = ""
+    markdown: str
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def headings(self) -> list[Heading]:
+        return headings(self.markdown)
+
+    @property
+    def body_text(self) -> str:
+        """The prose without heading lines (what readers read and what we count)."""
+        return "\n\n".join(s.body for s in sections(self.markdown) if s.body)
+
+    @property
+    def word_count(self) -> int:
+        return count_words(self.body_text)
+
+    def to_markdown(self) -> str:
+        front = {k: getattr(self, k) for k in FRONT_KEYS}
+        dumped = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=10_000)
+        return f"---\n{dumped}---\n\n{self.markdown.strip()}\n"
+
+    @classmethod
+    def from_markdown(cls, text: str, *, file: str | None = None) -> "Article":
+        """Parse ``---`` YAML front matter + Markdown. Without front matter the H1 is the title."""
+        front: dict = {}
+        match = _FRONT_RE.match(text)
+        if match:
+            try:
+                front = yaml.safe_load(match.group(1)) or {}
+            except yaml.YAMLError as exc:
+                raise ArticleError(f"front matter is not valid YAML ({exc.__class__.__name__})",
+                                   file=file, line=1) from None
+            if not isinstance(front, dict):
+                raise ArticleError("front matter must be a mapping", file=file, line=1)
+            text = text[match.end():]
+        body = text.strip()
+        if not body:
+            raise ArticleError("article is empty", file=file)
+        h1 = next((h.text for h in headings(body) if h.level == 1), None)
+        title = str(front.get("title") or h1 or "").strip()
+        if not title:
+            first_line = body.splitlines()[0]
+            title = first_line[:80]
+        return cls(title=title, markdown=body,
+                   **{k: str(front.get(k) or "") for k in FRONT_KEYS if k != "title"})
+
+    @classmethod
+    def read(cls, path: str | Path) -> "Article":
+        path = Path(path)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise ArticleError("no such file", file=str(path)) from None
+        except IsADirectoryError:
+            raise ArticleError("is a directory, expected a Markdown file", file=str(path)) from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ArticleError(f"not UTF-8 (byte {exc.start})", file=str(path)) from None
+        if "\x00" in text:
+            raise ArticleError("binary file, expected Markdown text", file=str(path))
+        return cls.from_markdown(text, file=str(path))
+
+
+def headings(markdown: str) -> list[Heading]:
+    out = []
+    in_code = False
+    for line in markdown.splitlines():
+        if line.lstrip().startswith("```"):
+            in_code = not in_code
+            continue
+        m = None if in_code else _HEADING_RE.match(line)
+        if m:
+            out.append(Heading(level=len(m.group(1)), text=m.group(2).strip()))
+    return out
+
+
+def sections(markdown: str) -> list[Section]:
+    """Split Markdown at every heading; the first section may have no heading (the lede)."""
+    out: list[Section] = []
+    current: Heading | None = None
+    buf: list[str] = []
+    for line in markdown.splitlines():
+        m = _HEADING_RE.match(line)
+        if m:
+            if current is not None or "".join(buf).strip():
+                out.append(Section(heading=current, body="\n".join(buf).strip()))
+            current, buf = Heading(level=len(m.group(1)), text=m.group(2).strip()), []
+        else:
+            buf.append(line)
+    if current is not None or "".join(buf).strip():
+        out.append(Section(heading=current, body="\n".join(buf).strip()))
+    return out
+
+
+def paragraphs(markdown: str) -> list[str]:
+    """Prose paragraphs (headings excluded), in order."""
+    return [p.strip() for s in sections(markdown) for p in re.split(r"\n\s*\n", s.body) if p.strip()]

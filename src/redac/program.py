@@ -1,0 +1,360 @@
+"""The DSPy program: cleaned source -> facts -> SEO plan -> sections -> :class:`Article`.
+
+Three predictors, each optimisable on its own (``extract``, ``plan``, ``write``):
+
+* ``extract`` lists the facts a faithful rewrite must keep (who, what, when, where, numbers,
+  quotes), chunk by chunk when the source is longer than the model's context;
+* ``plan`` chooses the focus keyphrase, title, meta description and H2/H3 outline;
+* ``write`` writes one section at a time from the facts, so long articles stay within what any
+  model (including the small embedded one) can produce in one completion.
+
+What can be derived is computed in code, not asked of the model: the slug comes from the keyphrase,
+the H1 from the title, the word budget per section from the target. Every repair made to a model
+output (a title cut to 60 characters, a missing heading level fixed...) is recorded in
+``Prediction.repairs`` so evals can see it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import dspy
+
+from redac.article import Article
+from redac.sources import Source, Targets
+from redac.text import count_words, fold, slugify
+
+# --------------------------------------------------------------------------------------------
+# Signatures: the prompts. Docstrings are the instructions the optimisers rewrite.
+# --------------------------------------------------------------------------------------------
+
+
+class ExtractFacts(dspy.Signature):
+    """Liste tous les faits de la dépêche, sans en inventer aucun : qui, quoi, quand, où,
+    chaque nombre avec son unité, chaque date, et chaque citation recopiée mot pour mot entre « ».
+    Une phrase courte en français par fait, dans l'ordre du texte."""
+
+    source: str = dspy.InputField(desc="texte de la dépêche, nettoyé")
+    facts: list[str] = dspy.OutputField(desc="faits, une phrase courte chacun")
+
+
+class PlanArticle(dspy.Signature):
+    """Prépare un article SEO en français à partir des faits : une expression clé (1 à 4 mots),
+    un titre de 60 caractères au plus qui la contient, une méta-description de 120 à 156
+    caractères qui la contient, et un plan de sous-titres H2 (et H3 si utile) dont au moins un
+    contient l'expression clé. N'ajoute aucun fait absent de la liste."""
+
+    facts: list[str] = dspy.InputField(desc="faits à conserver")
+    sections: int = dspy.InputField(desc="nombre de sous-titres H2 souhaité")
+    keyphrase: str = dspy.OutputField(desc="expression clé principale, 1 à 4 mots")
+    title: str = dspy.OutputField(desc="titre, 60 caractères au plus, contient l'expression clé")
+    meta_description: str = dspy.OutputField(desc="120 à 156 caractères, contient l'expression clé")
+    outline: list[str] = dspy.OutputField(desc="sous-titres, chacun préfixé par '## ' ou '### '")
+
+
+class WriteSection(dspy.Signature):
+    """Rédige en français une section d'article de presse à partir des faits fournis, sans rien
+    inventer : aucun nom, nombre, date ou citation absent des faits. Phrases courtes, paragraphes
+    de 3 à 5 phrases, citations exactes entre « ». Pas de sous-titre dans le texte."""
+
+    facts: list[str] = dspy.InputField(desc="faits à utiliser")
+    title: str = dspy.InputField(desc="titre de l'article")
+    keyphrase: str = dspy.InputField(desc="expression clé à placer naturellement")
+    heading: str = dspy.InputField(desc="sous-titre de la section ('Introduction' pour le chapeau)")
+    words: int = dspy.InputField(desc="longueur visée en mots")
+    text: str = dspy.OutputField(desc="texte de la section, en paragraphes")
+
+
+LEDE = "Introduction"
+
+
+@dataclass
+class ProgramConfig:
+    """Knobs of the program that are not prompts (prompts and demos live in the DSPy state)."""
+
+    reasoning: bool = False  # ChainOfThought instead of Predict for every step
+    context_tokens: int = 8192  # the LM's context window; sources longer than the budget are chunked
+    reserved_tokens: int = 3072  # room kept for instructions, demos and the answer
+    min_sections: int = 3
+    max_sections: int = 6
+    chars_per_token: float = 3.5  # cheap token estimate for French when no tokenizer is at hand
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Plan:
+    keyphrase: str
+    title: str
+    meta_description: str
+    outline: list[tuple[int, str]]
+    repairs: list[str] = field(default_factory=list)
+
+
+class RedacProgram(dspy.Module):
+    """Raw source text -> ``dspy.Prediction(article=Article, facts=[...], warnings=[...], repairs=[...])``."""
+
+    def __init__(self, config: ProgramConfig | None = None) -> None:
+        super().__init__()
+        self.config = config or ProgramConfig()
+        step = dspy.ChainOfThought if self.config.reasoning else dspy.Predict
+        self.extract = step(ExtractFacts)
+        self.plan = step(PlanArticle)
+        self.write = step(WriteSection)
+
+    def forward(self, source: str, targets: dict | None = None) -> dspy.Prediction:
+        if isinstance(source, Source):
+            src = source
+        else:
+            from redac.sources import clean
+
+            src = clean(source)
+        tgt = src.targets.model_copy(update=targets or {})
+        warnings = list(src.warnings)
+
+        chunks = chunk_text(src.body, self._source_budget())
+        if len(chunks) > 1:
+            warnings.append(f"source is longer than the model context: facts extracted from {len(chunks)} chunks")
+        facts = dedupe([f for chunk in chunks for f in as_list(self.extract(source=chunk).facts)])
+        if not facts:
+            facts = [s for s in re.split(r"\n\s*\n", src.body) if s.strip()]
+            warnings.append("the model listed no facts; the source paragraphs are used as facts")
+
+        n_sections = section_count(tgt, self.config)
+        raw_plan = self.plan(facts=facts, sections=n_sections)
+        plan = repair_plan(raw_plan, facts, tgt, n_sections)
+
+        words = section_words(tgt, len(plan.outline) + 1)
+        lede = self.write(facts=facts, title=plan.title, keyphrase=plan.keyphrase, heading=LEDE, words=words)
+        bodies = [
+            self.write(facts=facts, title=plan.title, keyphrase=plan.keyphrase, heading=text, words=words).text
+            for _, text in plan.outline
+        ]
+        article = assemble(plan, lede.text, bodies)
+        if article.word_count < tgt.min_words:
+            warnings.append(f"article has {article.word_count} words, target is {tgt.min_words}")
+        return dspy.Prediction(article=article, facts=facts, warnings=warnings, repairs=plan.repairs)
+
+    def _source_budget(self) -> int:
+        """Characters of source that fit beside the prompt, demos and answer."""
+        tokens = max(512, self.config.context_tokens - self.config.reserved_tokens)
+        return int(tokens * self.config.chars_per_token)
+
+
+# --------------------------------------------------------------------------------------------
+# Pure helpers: everything that can be computed rather than generated.
+# --------------------------------------------------------------------------------------------
+
+
+def as_list(value: Any) -> list[str]:
+    """Model list output -> clean list of strings (tolerates a JSON string or bullet lines)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = [line for line in value.splitlines()]
+    if not isinstance(value, list):
+        value = [value]
+    out = []
+    for item in value:
+        text = re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", str(item)).strip()
+        if text:
+            out.append(text)
+    return out
+
+
+def dedupe(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        key = fold(item).strip(" .")
+        if key and key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def chunk_text(text: str, max_chars: int) -> list[str]:
+    """Split at paragraph (then sentence) boundaries into chunks of at most ``max_chars``."""
+    if len(text) <= max_chars:
+        return [text]
+    pieces: list[str] = []
+    for para in re.split(r"\n\s*\n", text):
+        if len(para) <= max_chars:
+            pieces.append(para)
+        else:
+            pieces.extend(re.split(r"(?<=[.!?»])\s+", para))
+    chunks: list[str] = []
+    for piece in pieces:
+        if chunks and len(chunks[-1]) + len(piece) + 2 <= max_chars:
+            chunks[-1] = f"{chunks[-1]}\n\n{piece}"
+        else:
+            chunks.append(piece[:max_chars])
+    return chunks
+
+
+def section_count(targets: Targets, config: ProgramConfig) -> int:
+    """H2 count: enough for ~250 words per section, within the config and the instruction's cap."""
+    wanted = max(config.min_sections, min(config.max_sections, round(targets.min_words / 250)))
+    wanted = max(wanted, targets.min_subheadings)
+    if targets.max_subheadings is not None:
+        wanted = min(wanted, targets.max_subheadings)
+    return wanted if targets.subheadings else 0
+
+
+def section_words(targets: Targets, parts: int) -> int:
+    """Words to ask per part, with a 15 % margin because models stop short."""
+    return max(80, round(targets.min_words * 1.15 / max(parts, 1) / 10) * 10)
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut at a word boundary to at most ``limit`` characters."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0].rstrip(" ,;:–-")
+    return cut
+
+
+def parse_outline(items: list[str]) -> list[tuple[int, str]]:
+    out = []
+    for item in items:
+        m = re.match(r"^\s*(#{2,3})\s*(.+)$", item)
+        level, text = (len(m.group(1)), m.group(2)) if m else (2, item)
+        text = text.strip(" #*:")
+        if text:
+            out.append((level, text))
+    return out
+
+
+def repair_plan(raw: Any, facts: list[str], targets: Targets, n_sections: int) -> Plan:
+    """Make the model's plan publishable; each fix is recorded in ``repairs``."""
+    repairs: list[str] = []
+    keyphrase = " ".join(str(getattr(raw, "keyphrase", "") or "").split()).strip(" .\"'«»")
+    if not keyphrase or len(keyphrase.split()) > 4:
+        repairs.append(f"keyphrase {keyphrase!r} replaced (must be 1-4 words)")
+        keyphrase = " ".join(fallback_keyphrase(facts).split()[:4])
+    title = " ".join(str(getattr(raw, "title", "") or "").split()).strip(" \"«»#")
+    if not title:
+        repairs.append("empty title replaced by the keyphrase")
+        title = keyphrase[:1].upper() + keyphrase[1:]
+    if len(title) > 60:
+        repairs.append(f"title cut from {len(title)} to 60 characters")
+        title = clip(title, 60)
+    meta = " ".join(str(getattr(raw, "meta_description", "") or "").split())
+    if len(meta) > 156:
+        repairs.append(f"meta description cut from {len(meta)} to 156 characters")
+        meta = clip(meta, 156)
+    outline = parse_outline(as_list(getattr(raw, "outline", []) or []))
+    if outline and outline[0][0] == 3:
+        outline[0] = (2, outline[0][1])
+        repairs.append("first subheading promoted from H3 to H2")
+    seen: set[str] = set()
+    unique = []
+    for level, text in outline:
+        if fold(text) not in seen:
+            seen.add(fold(text))
+            unique.append((level, text))
+    if len(unique) < len(outline):
+        repairs.append("duplicate subheadings removed")
+    outline = unique
+    if targets.max_subheadings is not None and len(outline) > targets.max_subheadings:
+        repairs.append(f"outline cut to {targets.max_subheadings} subheadings (instruction)")
+        outline = outline[: targets.max_subheadings]
+    h2 = sum(1 for level, _ in outline if level == 2)
+    if targets.subheadings and h2 < min(n_sections, targets.max_subheadings or n_sections):
+        missing = min(n_sections, targets.max_subheadings or n_sections) - h2
+        extra = [(2, _fact_heading(f)) for f in facts if fold(_fact_heading(f)) not in seen][:missing]
+        if extra:
+            repairs.append(f"{len(extra)} subheadings added from the facts (the plan had {h2})")
+            outline += extra
+    return Plan(keyphrase=keyphrase, title=title, meta_description=meta, outline=outline, repairs=repairs)
+
+
+def fallback_keyphrase(facts: list[str]) -> str:
+    """The most frequent capitalised name in the facts, else the first words of the first fact."""
+    names: dict[str, int] = {}
+    for fact in facts:
+        for name in re.findall(r"\b[A-ZÀ-Ö][\w'-]+(?: [A-ZÀ-Ö][\w'-]+)*", fact):
+            names[name] = names.get(name, 0) + 1
+    if names:
+        return max(names, key=lambda n: (names[n], len(n)))
+    return " ".join((facts[0] if facts else "actualité").split()[:3])
+
+
+def _fact_heading(fact: str) -> str:
+    return clip(fact.rstrip("."), 60)
+
+
+def strip_headings(text: str) -> str:
+    """A section body must not bring its own headings or a repeated title."""
+    lines = [line for line in str(text or "").splitlines() if not re.match(r"^\s*#{1,6}\s", line)]
+    return "\n".join(lines).strip()
+
+
+def assemble(plan: Plan, lede: str, bodies: list[str]) -> Article:
+    parts = [f"# {plan.title}", strip_headings(lede)]
+    for (level, heading), body in zip(plan.outline, bodies):
+        parts += [f"{'#' * level} {heading}", strip_headings(body)]
+    markdown = "\n\n".join(p for p in parts if p) + "\n"
+    return Article(
+        title=plan.title,
+        meta_description=plan.meta_description,
+        slug=slugify(plan.keyphrase) or slugify(plan.title),
+        keyphrase=plan.keyphrase,
+        markdown=markdown,
+    )
+
+
+def article_words(article: Article) -> int:
+    return count_words(article.body_text)
+
+
+# --------------------------------------------------------------------------------------------
+# Demos from the labelled set (what LabeledFewShot would pick, shaped for each step).
+# --------------------------------------------------------------------------------------------
+
+
+def demos_from_records(records: list, k: int = 2) -> dict[str, list[dspy.Example]]:
+    """Few-shot demos for each predictor, built from gold pairs.
+
+    The extract demo lists the cleaned source's sentences (the most faithful fact list there is);
+    the plan demo is the gold's SEO fields and headings; the write demos are gold sections.
+    A small base model needs these to produce parseable output at all.
+    """
+    from redac.article import sections
+    from redac.sources import clean
+    from redac.text import sentences
+
+    out: dict[str, list[dspy.Example]] = {"extract": [], "plan": [], "write": []}
+    for record in records[:k]:
+        src = clean(record.source, name=record.id)
+        facts = sentences(src.body)
+        gold = record.gold
+        out["extract"].append(dspy.Example(source=src.body, facts=facts).with_inputs("source"))
+        secs = sections(gold.markdown)
+        outline = [f"{'#' * s.heading.level} {s.heading.text}" for s in secs if s.heading and s.heading.level > 1]
+        out["plan"].append(dspy.Example(
+            facts=facts, sections=sum(1 for o in outline if o.startswith("## ")), keyphrase=gold.keyphrase,
+            title=gold.title, meta_description=gold.meta_description, outline=outline,
+        ).with_inputs("facts", "sections"))
+        lede = next((s for s in secs if s.heading is not None and s.heading.level == 1), None)
+        for sec in ([lede] if lede else []) + [s for s in secs if s.heading and s.heading.level > 1][:1]:
+            heading = LEDE if sec.heading.level == 1 else sec.heading.text
+            out["write"].append(dspy.Example(
+                facts=facts, title=gold.title, keyphrase=gold.keyphrase, heading=heading,
+                words=max(80, round(count_words(sec.body) / 10) * 10), text=sec.body,
+            ).with_inputs("facts", "title", "keyphrase", "heading", "words"))
+    return out
+
+
+def with_demos(program: RedacProgram, demos: dict[str, list[dspy.Example]]) -> RedacProgram:
+    for name, predictor in program.named_predictors():
+        step = name.split(".")[0]
+        if step in demos:
+            predictor.demos = list(demos[step])
+    return program
