@@ -216,8 +216,9 @@ def clip(text: str, limit: int) -> str:
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
-    cut = text[: limit + 1].rsplit(" ", 1)[0].rstrip(" ,;:–-")
-    return cut
+    head = text[: limit + 1]
+    cut = head.rsplit(" ", 1)[0] if " " in head else head[:limit]
+    return cut.rstrip(" ,;:–-")
 
 
 def parse_outline(items: list[str]) -> list[tuple[int, str]]:

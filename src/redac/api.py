@@ -1,0 +1,128 @@
+"""The importable API behind ``redac rewrite``: sources in, articles (and files) out.
+
+Each source is processed on its own: one bad source is reported and the others are still written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from redac.article import Article
+from redac.errors import RedacError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from redac.lm import LMConfig
+    from redac.program import RedacProgram
+
+DEFAULT_PROGRAM = Path(__file__).parent / "resources" / "default_program.json"
+
+
+@dataclass
+class RewriteResult:
+    name: str
+    article: Article | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.article is not None
+
+
+def load_program(path: str | Path | None = None) -> "RedacProgram":
+    """A program with its saved state (instructions + demos). ``None`` loads the packaged default.
+
+    State is JSON (``dspy.Module.save`` without pickle); nothing is unpickled.
+    """
+    from redac.program import RedacProgram
+
+    program = RedacProgram()
+    state_path = Path(path) if path else DEFAULT_PROGRAM
+    if path and not state_path.exists():
+        raise RedacError("no such program file", file=str(state_path))
+    if state_path.exists():
+        try:
+            program.load(str(state_path))
+        except Exception as exc:  # dspy raises a variety of errors on bad state files
+            raise RedacError(f"cannot load program state: {exc}", file=str(state_path)) from None
+    return program
+
+
+def rewrite(
+    sources: Iterable[str | Path],
+    *,
+    lm: "str | LMConfig" = "embedded",
+    out: str | Path | None = None,
+    program: "RedacProgram | str | Path | None" = None,
+    on_result: Callable[[RewriteResult], Any] | None = None,
+) -> list[RewriteResult]:
+    """Rewrite each source file into an SEO article; write ``NAME.md`` and ``NAME.json`` into ``out``.
+
+    ``lm`` is an LM spec ("embedded", "openai/gpt-4o-mini", "replay:FILE", a YAML path) or an
+    :class:`redac.lm.LMConfig`. Errors that concern the whole run (bad LM config, unreachable server)
+    raise before any source is processed; errors of one source are returned in its result.
+    """
+    import time
+
+    import dspy
+
+    from redac.lm import build_lm, check_lm, parse_lm_spec
+    from redac.sources import read_source
+
+    cfg = parse_lm_spec(lm) if isinstance(lm, str) else lm
+    check_lm(cfg)
+    language_model = build_lm(cfg)
+    prog = program if program is not None and not isinstance(program, (str, Path)) else load_program(program)
+    out_dir = Path(out) if out is not None else None
+    if out_dir:
+        out_dir.mkdir(parents=True, exist_ok=True)
+
+    results = []
+    for item in sources:
+        path = Path(item)
+        result = RewriteResult(name=path.stem)
+        start = time.perf_counter()
+        try:
+            source = read_source(path)
+            with dspy.context(lm=language_model):
+                pred = prog(source=source)
+            result.article, result.warnings = pred.article, list(pred.warnings)
+            result.repairs, result.facts = list(pred.repairs), list(pred.facts)
+            result.seconds = time.perf_counter() - start
+            if out_dir:
+                result.files = write_outputs(result, out_dir)
+        except RedacError as exc:
+            result.error = str(exc)
+        except Exception as exc:  # an LM or parsing failure on one source must not lose the others
+            result.error = f"{path}: {exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        result.seconds = result.seconds or time.perf_counter() - start
+        results.append(result)
+        if on_result:
+            on_result(result)
+    return results
+
+
+def write_outputs(result: RewriteResult, out_dir: Path) -> list[Path]:
+    """``NAME.md`` (front matter + Markdown) and ``NAME.json`` (article, facts, warnings, repairs)."""
+    assert result.article is not None
+    md = out_dir / f"{result.name}.md"
+    js = out_dir / f"{result.name}.json"
+    md.write_text(result.article.to_markdown(), encoding="utf-8")
+    payload = {
+        "article": result.article.model_dump(),
+        "word_count": result.article.word_count,
+        "facts": result.facts,
+        "warnings": result.warnings,
+        "repairs": result.repairs,
+        "seconds": round(result.seconds, 2),
+    }
+    js.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return [md, js]
