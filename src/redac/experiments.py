@@ -1,0 +1,654 @@
+"""Experiment configs and the two runners: ``evaluate`` and ``optimize``.
+
+A config file in ``experiments/`` names everything a result depends on (program, LMs, dataset and
+splits, metric config, optimiser, seed, budget), so a run is reproducible from the file and the
+git commit. Finished examples are appended to ``<output_dir>/<name>-<hash>/...jsonl`` as they complete,
+which makes a run resumable after Ctrl-C or a crash without redoing them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from redac.errors import BudgetExceeded, ConfigError
+from redac.lm import LMConfig
+
+OptimizerName = Literal["none", "labeled", "bootstrap", "random_search", "mipro", "gepa"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProgramRef(_Strict):
+    state: Path | None = None  # compiled program JSON to start from; None = the packaged default
+    reasoning: bool = False
+    context_tokens: int = Field(default=8192, ge=1024)
+    max_sections: int = Field(default=6, ge=1)
+
+
+class DatasetRef(_Strict):
+    path: Path = Path("datasets/redac-fr-news/redac-fr-news.jsonl")
+    train_split: Literal["train", "dev"] = "train"
+    eval_splits: list[Literal["train", "dev", "test"]] = ["dev"]
+    limit: int | None = Field(default=None, ge=1)  # first N examples of each split (by id order)
+    ids: list[str] | None = None
+
+
+class OptimizerConfig(_Strict):
+    name: OptimizerName = "none"
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class BudgetConfig(_Strict):
+    max_calls: int | None = Field(default=None, ge=1)
+    max_tokens: int | None = Field(default=None, ge=1)
+    max_cost_usd: float | None = Field(default=None, gt=0)
+
+
+class TrackingConfig(_Strict):
+    enabled: bool = True
+    uri: str | None = None
+    experiment: str = "redac"
+    autolog: bool = True
+
+
+class ExperimentConfig(_Strict):
+    version: Literal[1] = 1
+    name: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$")
+    description: str = ""
+    program: ProgramRef = Field(default_factory=ProgramRef)
+    lm: LMConfig
+    prompt_lm: LMConfig | None = None  # MIPROv2's instruction proposer
+    reflection_lm: LMConfig | None = None  # GEPA's reflection model
+    dataset: DatasetRef = Field(default_factory=DatasetRef)
+    metrics: Path = Path("evals/metrics.yaml")
+    optimizer: OptimizerConfig = Field(default_factory=OptimizerConfig)
+    seed: int = 0
+    threads: int = Field(default=1, ge=1, le=64)
+    repeat: int = Field(default=1, ge=1, le=100)
+    budget: BudgetConfig = Field(default_factory=BudgetConfig)
+    tracking: TrackingConfig = Field(default_factory=TrackingConfig)
+    output_dir: Path = Path(".redac/runs")
+
+    def public_dict(self) -> dict[str, Any]:
+        """The config as logged: LM blocks without secrets."""
+        data = json.loads(self.model_dump_json())
+        for key in ("lm", "prompt_lm", "reflection_lm"):
+            lm = getattr(self, key)
+            data[key] = lm.public_dict() if lm is not None else None
+        return data
+
+    def digest(self) -> str:
+        return hashlib.sha256(json.dumps(self.public_dict(), sort_keys=True).encode()).hexdigest()[:10]
+
+    @property
+    def run_dir(self) -> Path:
+        return self.output_dir / f"{self.name}-{self.digest()}"
+
+
+def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -> ExperimentConfig:
+    """Read and validate an experiment YAML; errors name the file and the key path."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError("no such experiment config", file=str(path)) from None
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", file=str(path),
+                          line=line + 1 if line is not None else None) from None
+    if not isinstance(raw, dict):
+        raise ConfigError("an experiment config must be a mapping", file=str(path))
+    for dotted, value in (overrides or {}).items():
+        node = raw
+        *parents, leaf = dotted.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    try:
+        return ExperimentConfig.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        more = f" (+{len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+        raise ConfigError(f"{err['msg']}{more}", file=str(path), field=where) from None
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One example's outcome in one split and repeat."""
+
+    id: str
+    split: str
+    repeat: int = 0
+    composite: float = 0.0
+    metrics: dict[str, float] = field(default_factory=dict)
+    feedback: str = ""
+    output: str = ""
+    word_count: int = 0
+    error: str | None = None
+    seconds: float = 0.0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+
+@dataclass
+class EvalReport:
+    split: str
+    rows: list[Row]
+    stopped: str | None = None  # why the run stopped early (budget), if it did
+
+    @property
+    def scores(self) -> list[float]:
+        return [r.composite for r in self.rows]
+
+    def summary(self) -> dict[str, float]:
+        from redac.stats import bootstrap_mean
+
+        out: dict[str, float] = {}
+        if not self.rows:
+            return out
+        interval = bootstrap_mean(self.scores)
+        out.update(composite=interval.mean, composite_ci_low=interval.low, composite_ci_high=interval.high,
+                   failed=float(sum(r.failed for r in self.rows)), n=float(len(self.rows)),
+                   prompt_tokens=float(sum(r.prompt_tokens for r in self.rows)),
+                   completion_tokens=float(sum(r.completion_tokens for r in self.rows)),
+                   cost_usd=float(sum(r.cost_usd for r in self.rows)))
+        names = sorted({k for r in self.rows for k in r.metrics})
+        for name in names:
+            values = [r.metrics[name] for r in self.rows if name in r.metrics]
+            out[name] = sum(values) / len(values)
+        return out
+
+
+# --------------------------------------------------------------------------------------------
+# Running
+# --------------------------------------------------------------------------------------------
+
+
+class Runtime:
+    """What a run needs once: LMs, metric config, examples. Built from the config, no I/O after."""
+
+    def __init__(self, cfg: ExperimentConfig) -> None:
+        from redac.data import load_jsonl
+        from redac.lm import build_lm, check_lm
+        from redac.metrics import load_metrics_config
+
+        self.cfg = cfg
+        self.metrics_cfg = load_metrics_config(cfg.metrics)
+        self.records = load_jsonl(cfg.dataset.path)
+        check_lm(cfg.lm)
+        self.lm = build_lm(cfg.lm)
+        self.lock = threading.Lock()
+
+    def split(self, name: str) -> list:
+        records = sorted((r for r in self.records if r.split == name), key=lambda r: r.id)
+        if self.cfg.dataset.ids:
+            records = [r for r in records if r.id in set(self.cfg.dataset.ids)]
+        if self.cfg.dataset.limit:
+            records = records[: self.cfg.dataset.limit]
+        return records
+
+
+def make_program(cfg: ExperimentConfig):
+    from redac.api import load_program
+    from redac.program import ProgramConfig
+
+    program = load_program(cfg.program.state)
+    program.config = ProgramConfig(reasoning=cfg.program.reasoning, context_tokens=cfg.program.context_tokens,
+                                   max_sections=cfg.program.max_sections)
+    return program
+
+
+def score_record(program, record, rt: Runtime, *, split: str, repeat: int) -> Row:
+    """Run the program on one labelled record and score it; any failure becomes a failed row."""
+    import dspy
+
+    from redac.article import Article
+    from redac.metrics import score
+    from redac.sources import clean
+
+    row = Row(id=record.id, split=split, repeat=repeat)
+    start = time.perf_counter()
+    try:
+        source = clean(record.source, name=record.id)
+        with dspy.context(lm=rt.lm, track_usage=True, rollout_id=repeat or None):
+            pred = program(source=source)
+        usage = pred.get_lm_usage() or {}
+        row.prompt_tokens = sum(int(u.get("prompt_tokens") or 0) for u in usage.values())
+        row.completion_tokens = sum(int(u.get("completion_tokens") or 0) for u in usage.values())
+        row.cost_usd = rt.cfg.lm.cost_usd(row.prompt_tokens, row.completion_tokens) \
+            if hasattr(rt.cfg.lm, "cost_usd") else 0.0
+        scores = score(pred.article, source, gold=Article(**record.gold.model_dump()), cfg=rt.metrics_cfg)
+        row.composite = float(scores.composite)
+        row.metrics = {k: float(v.value) for k, v in scores.results.items()}
+        row.feedback = scores.feedback_text()
+        row.output = pred.article.to_markdown()
+        row.word_count = pred.article.word_count
+    except BudgetExceeded:
+        raise
+    except Exception as exc:  # an LM timeout, a malformed answer: the run goes on, the reason is kept
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        row.error = f"{exc.__class__.__name__}: {first}"[:500]
+    row.seconds = time.perf_counter() - start
+    return row
+
+
+class RowStore:
+    """Append-only JSONL of finished rows: the resume point of a run."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+
+    def load(self) -> dict[str, Row]:
+        done: dict[str, Row] = {}
+        if self.path.exists():
+            for line in self.path.read_text(encoding="utf-8").splitlines():
+                try:
+                    data = json.loads(line)
+                except ValueError:
+                    continue  # a line cut by a crash mid-write is simply redone
+                done[data["id"]] = Row(**data)
+        return done
+
+    def append(self, row: Row) -> None:
+        with self._lock, self.path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(asdict(row), ensure_ascii=False) + "\n")
+            handle.flush()
+
+
+ProgressFn = Callable[[Row, "EvalState"], None]
+
+
+@dataclass
+class EvalState:
+    total: int
+    done: int = 0
+    failed: int = 0
+    score_sum: float = 0.0
+    tokens: int = 0
+    cost_usd: float = 0.0
+
+    @property
+    def mean(self) -> float:
+        return self.score_sum / self.done if self.done else 0.0
+
+    def add(self, row: Row) -> None:
+        self.done += 1
+        self.failed += row.failed
+        self.score_sum += row.composite
+        self.tokens += row.prompt_tokens + row.completion_tokens
+        self.cost_usd += row.cost_usd
+
+
+def evaluate_split(program, rt: Runtime, split: str, *, repeat: int = 0, store_dir: Path,
+                   resume: bool = True, progress: ProgressFn | None = None) -> EvalReport:
+    """Evaluate ``program`` on one split, in parallel, resuming from finished rows."""
+    records = rt.split(split)
+    store = RowStore(store_dir / f"{split}-r{repeat}.jsonl")
+    done = store.load() if resume else {}
+    if not resume and store.path.exists():
+        store.path.unlink()
+    rows = [done[r.id] for r in records if r.id in done]
+    state = EvalState(total=len(records))
+    for row in rows:
+        state.add(row)
+        if progress:
+            progress(row, state)
+    todo = [r for r in records if r.id not in done]
+    stopped = None
+    with ThreadPoolExecutor(max_workers=rt.cfg.threads) as pool:
+        futures = {pool.submit(score_record, program, r, rt, split=split, repeat=repeat): r for r in todo}
+        for future in as_completed(futures):
+            try:
+                row = future.result()
+            except BudgetExceeded as exc:
+                stopped = str(exc)
+                for pending in futures:
+                    pending.cancel()
+                continue
+            store.append(row)
+            rows.append(row)
+            state.add(row)
+            if progress:
+                progress(row, state)
+    order = {r.id: i for i, r in enumerate(records)}
+    rows.sort(key=lambda r: order[r.id])
+    return EvalReport(split=split, rows=rows, stopped=stopped)
+
+
+# --------------------------------------------------------------------------------------------
+# Optimisers
+# --------------------------------------------------------------------------------------------
+
+
+def compile_program(program, rt: Runtime, trainset_records: list, valset_records: list):
+    """Compile with the configured optimiser. The test split can never reach this function's optimiser:
+    ``redac.data.for_optimizer`` refuses it."""
+    import dspy
+
+    from redac.data import for_optimizer
+    from redac.metrics import make_dspy_metric, make_gepa_metric
+    from redac.program import demos_from_records, with_demos
+
+    opt = rt.cfg.optimizer
+    params = dict(opt.params)
+    trainset = for_optimizer(trainset_records)
+    valset = for_optimizer(valset_records) if valset_records else None
+    if opt.name == "none":
+        return program
+    if opt.name == "labeled":
+        import random
+
+        k = int(params.get("k", 2))
+        pool = list(trainset_records)
+        random.Random(rt.cfg.seed).shuffle(pool)
+        return with_demos(program, demos_from_records(pool, k=k))
+    metric = make_dspy_metric(rt.metrics_cfg)
+    with dspy.context(lm=rt.lm):
+        if opt.name == "bootstrap":
+            params.setdefault("max_labeled_demos", 0)  # labelled pairs do not fit the per-step signatures
+            optimizer = dspy.BootstrapFewShot(metric=metric, **params)
+            return optimizer.compile(program, trainset=trainset)
+        if opt.name == "random_search":
+            params.setdefault("max_labeled_demos", 0)
+            params.setdefault("num_threads", rt.cfg.threads)
+            optimizer = dspy.BootstrapFewShotWithRandomSearch(metric=metric, **params)
+            return optimizer.compile(program, trainset=trainset, valset=valset)
+        if opt.name == "mipro":
+            from redac.lm import build_lm
+
+            params.setdefault("auto", "light")
+            params.setdefault("max_labeled_demos", 0)
+            params.setdefault("num_threads", rt.cfg.threads)
+            prompt_model = build_lm(rt.cfg.prompt_lm) if rt.cfg.prompt_lm else rt.lm
+            compile_keys = {"num_trials", "minibatch", "minibatch_size"}
+            compile_kw = {k: params.pop(k) for k in list(params) if k in compile_keys}
+            optimizer = dspy.MIPROv2(metric=metric, prompt_model=prompt_model, task_model=rt.lm,
+                                     seed=rt.cfg.seed, **params)
+            return optimizer.compile(program, trainset=trainset, valset=valset, **compile_kw)
+        if opt.name == "gepa":
+            from redac.lm import build_lm
+
+            if rt.cfg.reflection_lm is None:
+                raise ConfigError("GEPA needs a reflection_lm block", field="reflection_lm")
+            if not any(k in params for k in ("auto", "max_full_evals", "max_metric_calls")):
+                params["max_metric_calls"] = 50
+            params.setdefault("num_threads", rt.cfg.threads)
+            optimizer = dspy.GEPA(metric=make_gepa_metric(rt.metrics_cfg),
+                                  reflection_lm=build_lm(rt.cfg.reflection_lm), seed=rt.cfg.seed, **params)
+            return optimizer.compile(program, trainset=trainset, valset=valset)
+    raise ConfigError(f"unknown optimizer {opt.name!r}", field="optimizer.name")
+
+
+# --------------------------------------------------------------------------------------------
+# Dry run: what a run would spend
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    lines: list[tuple[str, int, int, int]]  # (stage, examples, LM calls, tokens)
+    cost_usd: float
+
+    @property
+    def calls(self) -> int:
+        return sum(line[2] for line in self.lines)
+
+    @property
+    def tokens(self) -> int:
+        return sum(line[3] for line in self.lines)
+
+
+def estimate(cfg: ExperimentConfig, *, optimize: bool) -> Plan:
+    """Planned LM calls and tokens, from the dataset sizes and the program shape (no LM is called)."""
+    from redac.data import load_jsonl
+    from redac.program import ProgramConfig, section_count, section_words
+    from redac.sources import clean
+
+    records = load_jsonl(cfg.dataset.path)
+    pc = ProgramConfig(context_tokens=cfg.program.context_tokens, max_sections=cfg.program.max_sections)
+
+    def per_example(record) -> tuple[int, int]:
+        src = clean(record.source, name=record.id)
+        sections = section_count(src.targets, pc)
+        chunks = max(1, len(src.body) // (pc.context_tokens * 3))
+        calls = chunks + 1 + sections + 1
+        source_tokens = int(len(src.body) / pc.chars_per_token)
+        demo_tokens = 1500  # instructions + demos, order of magnitude
+        out_tokens = int(section_words(src.targets, sections + 1) * 1.6)
+        tokens = chunks * (source_tokens + demo_tokens + source_tokens // 2) \
+            + (sections + 2) * (source_tokens // 2 + demo_tokens + out_tokens)
+        return calls, tokens
+
+    def stage(name: str, split: str, times: int = 1) -> tuple[str, int, int, int]:
+        subset = [r for r in records if r.split == split][: cfg.dataset.limit or None]
+        costs = [per_example(r) for r in subset]
+        return (name, len(subset) * times, sum(c for c, _ in costs) * times, sum(t for _, t in costs) * times)
+
+    lines = []
+    for split in cfg.dataset.eval_splits:
+        lines.append(stage(f"eval {split}" + (" (baseline)" if optimize else ""), split, cfg.repeat))
+    if optimize:
+        name = cfg.optimizer.name
+        rounds = {"none": 0, "labeled": 0, "bootstrap": 1, "random_search": int(cfg.optimizer.params.get(
+            "num_candidate_programs", 16)), "mipro": 10, "gepa": max(1, int(cfg.optimizer.params.get(
+                "max_metric_calls", 50)) // 10)}[name]
+        if rounds:
+            lines.append(stage(f"compile ({name})", cfg.dataset.train_split, rounds))
+        for split in sorted(set(cfg.dataset.eval_splits) | {"test"}):
+            lines.append(stage(f"eval {split} (compiled)", split, cfg.repeat))
+    tokens = sum(line[3] for line in lines)
+    cost = cfg.lm.cost_usd(int(tokens * 0.7), int(tokens * 0.3)) if hasattr(cfg.lm, "cost_usd") else 0.0
+    return Plan(lines=lines, cost_usd=cost)
+
+
+# --------------------------------------------------------------------------------------------
+# The two commands' flows (with MLflow)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RunResult:
+    run_id: str | None
+    reports: dict[str, list[EvalReport]]  # "dev", "baseline:dev", "compiled:test" -> one report per repeat
+    program_path: Path | None = None
+    lift: dict[str, Any] | None = None
+    stopped: str | None = None
+
+
+def _base_params(cfg: ExperimentConfig, rt: Runtime) -> dict[str, Any]:
+    from redac import tracking
+
+    return {"config": cfg.public_dict(), "git_commit": tracking.git_commit(),
+            "dataset_hash": tracking.file_hash(cfg.dataset.path), "versions": tracking.package_versions()}
+
+
+def _log_report(report: EvalReport, prefix: str, step: int | None = None) -> None:
+    from redac import tracking
+
+    summary = report.summary()
+    tracking.log_metrics({f"{prefix}.{k}": v for k, v in summary.items()}, step=step)
+    tracking.log_table([asdict(r) for r in report.rows], f"tables/{prefix}.json")
+    if report.rows:
+        tracking.log_figure(tracking.score_distribution_plot(
+            [r.metrics | {"composite": r.composite} for r in report.rows], title=prefix), f"plots/{prefix}.png")
+
+
+def run_eval(cfg: ExperimentConfig, *, resume: bool = True, progress: ProgressFn | None = None,
+             on_stage: Callable[[str], None] | None = None) -> RunResult:
+    """Evaluate the configured program on ``dataset.eval_splits``, ``repeat`` times, tracked in MLflow."""
+    from redac import tracking
+
+    if cfg.tracking.enabled:
+        tracking.setup(cfg.tracking.uri, cfg.tracking.experiment)  # fails fast, before any LM call
+    rt = Runtime(cfg)
+    program = make_program(cfg)
+    result = RunResult(run_id=None, reports={})
+    ctx = tracking.run(f"eval:{cfg.name}", tags={"redac.kind": "eval"}) if cfg.tracking.enabled else _null()
+    with ctx:
+        if cfg.tracking.enabled:
+            result.run_id = tracking.active_run_id()
+            tracking.log_params(_base_params(cfg, rt))
+            tracking.log_file_text(yaml.safe_dump(cfg.public_dict(), allow_unicode=True), "config.yaml")
+            if cfg.tracking.autolog:
+                tracking.autolog_dspy()
+        for split in cfg.dataset.eval_splits:
+            for k in range(cfg.repeat):
+                if on_stage:
+                    on_stage(f"eval {split}" + (f" repeat {k + 1}/{cfg.repeat}" if cfg.repeat > 1 else ""))
+                nested = tracking.run(f"{split}-r{k}", nested=True) \
+                    if cfg.tracking.enabled and cfg.repeat > 1 else _null()
+                with nested:
+                    report = evaluate_split(program, rt, split, repeat=k, store_dir=cfg.run_dir / "eval",
+                                            resume=resume, progress=progress)
+                    if cfg.tracking.enabled:
+                        _log_report(report, split)
+                result.reports.setdefault(split, []).append(report)
+                if cfg.tracking.enabled and cfg.repeat > 1:
+                    tracking.log_metrics({f"{split}.composite_by_repeat": report.summary().get("composite", 0)},
+                                         step=k)
+                if report.stopped:
+                    result.stopped = report.stopped
+                    return result
+            if cfg.tracking.enabled and cfg.repeat > 1:
+                from redac.stats import bootstrap_mean
+
+                means = bootstrap_mean([r.summary().get("composite", 0.0) for r in result.reports[split]])
+                tracking.log_metrics({f"{split}.composite_mean_over_repeats": means.mean,
+                                      f"{split}.composite_repeat_ci_low": means.low,
+                                      f"{split}.composite_repeat_ci_high": means.high})
+    return result
+
+
+def run_optimize(cfg: ExperimentConfig, *, resume: bool = True, progress: ProgressFn | None = None,
+                 on_stage: Callable[[str], None] | None = None) -> RunResult:
+    """Baseline eval -> compile on train -> compiled eval on dev and test -> JSON program + lift."""
+    from redac import tracking
+    from redac.stats import paired_bootstrap
+
+    if cfg.tracking.enabled:
+        tracking.setup(cfg.tracking.uri, cfg.tracking.experiment)
+    rt = Runtime(cfg)
+    eval_splits = list(dict.fromkeys([*cfg.dataset.eval_splits, "test"]))
+    result = RunResult(run_id=None, reports={})
+    ctx = tracking.run(f"optimize:{cfg.name}", tags={"redac.kind": "optimize"}) if cfg.tracking.enabled \
+        else _null()
+    with ctx:
+        if cfg.tracking.enabled:
+            result.run_id = tracking.active_run_id()
+            tracking.log_params(_base_params(cfg, rt))
+            tracking.log_file_text(yaml.safe_dump(cfg.public_dict(), allow_unicode=True), "config.yaml")
+            if cfg.tracking.autolog:
+                tracking.autolog_dspy()
+
+        def stage(label: str, program, split: str) -> EvalReport | None:
+            if on_stage:
+                on_stage(f"{label} {split}")
+            report = evaluate_split(program, rt, split, store_dir=cfg.run_dir / label, resume=resume,
+                                    progress=progress)
+            result.reports[f"{label}:{split}"] = [report]
+            if cfg.tracking.enabled:
+                _log_report(report, f"{label}.{split}")
+            if report.stopped:
+                result.stopped = report.stopped
+            return report
+
+        baseline = make_program(cfg)
+        for split in eval_splits:
+            stage("baseline", baseline, split)
+            if result.stopped:
+                return result
+        if on_stage:
+            on_stage(f"compile ({cfg.optimizer.name}) on {cfg.dataset.train_split}")
+        started = time.perf_counter()
+        train = rt.split(cfg.dataset.train_split)
+        val = rt.split("dev") if cfg.dataset.train_split != "dev" else []
+        try:
+            compiled = compile_program(make_program(cfg), rt, train, val)
+        except BudgetExceeded as exc:
+            result.stopped = str(exc)
+            return result
+        compile_seconds = time.perf_counter() - started
+        cfg.run_dir.mkdir(parents=True, exist_ok=True)
+        program_path = cfg.run_dir / "compiled_program.json"
+        compiled.save(str(program_path))  # JSON state, never pickle
+        result.program_path = program_path
+        for split in eval_splits:
+            stage("compiled", compiled, split)
+            if result.stopped:
+                break
+        lift: dict[str, Any] = {"compile_seconds": compile_seconds}
+        for split in eval_splits:
+            base = result.reports.get(f"baseline:{split}")
+            comp = result.reports.get(f"compiled:{split}")
+            if not base or not comp:
+                continue
+            before = {r.id: r.composite for r in base[0].rows}
+            after = {r.id: r.composite for r in comp[0].rows}
+            ids = [i for i in before if i in after]
+            interval, p_worse = paired_bootstrap([before[i] for i in ids], [after[i] for i in ids])
+            lift[split] = {"mean": interval.mean, "ci_low": interval.low, "ci_high": interval.high,
+                           "p_not_better": p_worse, "n": len(ids)}
+        result.lift = lift
+        if cfg.tracking.enabled:
+            tracking.log_metrics({f"lift.{s}.{k}": v for s, d in lift.items() if isinstance(d, dict)
+                                  for k, v in d.items()} | {"compile_seconds": compile_seconds})
+            tracking.log_file(program_path, "program")
+            tracking.log_json(lift, "lift.json")
+            for split in eval_splits:
+                base, comp = result.reports.get(f"baseline:{split}"), result.reports.get(f"compiled:{split}")
+                if base and comp:
+                    tracking.log_figure(tracking.paired_plot(
+                        {r.id: r.composite for r in base[0].rows}, {r.id: r.composite for r in comp[0].rows},
+                        title=f"{split}: baseline vs compiled"), f"plots/baseline_vs_compiled_{split}.png")
+            trajectory = optimizer_trajectory(compiled)
+            if trajectory:
+                tracking.log_figure(tracking.trajectory_plot(trajectory), "plots/optimisation_trajectory.png")
+                for step, value in enumerate(trajectory):
+                    tracking.log_metrics({"optimisation.candidate_score": value}, step=step)
+    return result
+
+
+def optimizer_trajectory(compiled) -> list[float]:
+    """Candidate scores in the order the optimiser tried them, where the optimiser exposes them."""
+    for attr in ("candidate_programs",):
+        candidates = getattr(compiled, attr, None)
+        if candidates:
+            return [float(c.get("score", 0)) for c in candidates if isinstance(c, dict)]
+    details = getattr(compiled, "detailed_results", None)  # GEPA
+    if details is not None and getattr(details, "val_aggregate_scores", None):
+        return [float(s) for s in details.val_aggregate_scores]
+    return []
+
+
+class _null:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
