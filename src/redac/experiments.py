@@ -239,8 +239,7 @@ def score_record(program, record, rt: Runtime, *, split: str, repeat: int) -> Ro
         usage = pred.get_lm_usage() or {}
         row.prompt_tokens = sum(int(u.get("prompt_tokens") or 0) for u in usage.values())
         row.completion_tokens = sum(int(u.get("completion_tokens") or 0) for u in usage.values())
-        row.cost_usd = rt.cfg.lm.cost_usd(row.prompt_tokens, row.completion_tokens) \
-            if hasattr(rt.cfg.lm, "cost_usd") else 0.0
+        row.cost_usd = cost_usd(rt.cfg.lm, row.prompt_tokens, row.completion_tokens)
         scores = score(pred.article, source, gold=Article(**record.gold.model_dump()), cfg=rt.metrics_cfg)
         row.composite = float(scores.composite)
         row.metrics = {k: float(v.value) for k, v in scores.results.items()}
@@ -254,6 +253,11 @@ def score_record(program, record, rt: Runtime, *, split: str, repeat: int) -> Ro
         row.error = f"{exc.__class__.__name__}: {first}"[:500]
     row.seconds = time.perf_counter() - start
     return row
+
+
+def cost_usd(lm: LMConfig, prompt_tokens: int, completion_tokens: int) -> float:
+    price = lm.price()
+    return price.cost(prompt_tokens, completion_tokens) if price is not None else 0.0
 
 
 class RowStore:
@@ -463,7 +467,7 @@ def estimate(cfg: ExperimentConfig, *, optimize: bool) -> Plan:
         for split in sorted(set(cfg.dataset.eval_splits) | {"test"}):
             lines.append(stage(f"eval {split} (compiled)", split, cfg.repeat))
     tokens = sum(line[3] for line in lines)
-    cost = cfg.lm.cost_usd(int(tokens * 0.7), int(tokens * 0.3)) if hasattr(cfg.lm, "cost_usd") else 0.0
+    cost = cost_usd(cfg.lm, int(tokens * 0.7), int(tokens * 0.3))
     return Plan(lines=lines, cost_usd=cost)
 
 
