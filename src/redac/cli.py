@@ -299,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     from redac.errors import RedacError
 
     try:
-        app(args=argv, standalone_mode=False)
+        rc = app(args=argv, standalone_mode=False)
     except RedacError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -318,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: internal: {exc.__class__.__name__}: {first} (set REDAC_DEBUG=1 for the traceback)",
               file=sys.stderr)
         return 70
-    return 0
+    return rc if isinstance(rc, int) else 0
 
 
 if __name__ == "__main__":
