@@ -74,13 +74,15 @@ def rewrite(
 
     import dspy
 
-    from redac.lm import build_lm, check_lm, parse_lm_spec
+    from redac.lm import adapter_for, build_lm, check_lm, parse_lm_spec
     from redac.sources import read_source
 
     cfg = parse_lm_spec(lm) if isinstance(lm, str) else lm
     check_lm(cfg)
     language_model = build_lm(cfg)
     prog = program if program is not None and not isinstance(program, (str, Path)) else load_program(program)
+    prog.config.context_tokens = language_model.context_window
+    adapter = adapter_for(cfg)
     out_dir = Path(out) if out is not None else None
     if out_dir:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -92,7 +94,7 @@ def rewrite(
         start = time.perf_counter()
         try:
             source = read_source(path)
-            with dspy.context(lm=language_model):
+            with dspy.context(lm=language_model, adapter=adapter):
                 pred = prog(source=source)
             result.article, result.warnings = pred.article, list(pred.warnings)
             result.repairs, result.facts = list(pred.repairs), list(pred.facts)

@@ -193,15 +193,15 @@ class Runtime:
 
     def __init__(self, cfg: ExperimentConfig) -> None:
         from redac.data import load_jsonl
-        from redac.lm import build_lm, check_lm
+        from redac.lm import Budget, adapter_for, build_lm, check_lm
         from redac.metrics import load_metrics_config
 
         self.cfg = cfg
         self.metrics_cfg = load_metrics_config(cfg.metrics)
         self.records = load_jsonl(cfg.dataset.path)
         check_lm(cfg.lm)
-        self.lm = build_lm(cfg.lm)
-        self.lock = threading.Lock()
+        self.lm = build_lm(cfg.lm, budget=Budget(**cfg.budget.model_dump()))
+        self.adapter = adapter_for(cfg.lm)
 
     def split(self, name: str) -> list:
         records = sorted((r for r in self.records if r.split == name), key=lambda r: r.id)
@@ -234,7 +234,7 @@ def score_record(program, record, rt: Runtime, *, split: str, repeat: int) -> Ro
     start = time.perf_counter()
     try:
         source = clean(record.source, name=record.id)
-        with dspy.context(lm=rt.lm, track_usage=True, rollout_id=repeat or None):
+        with dspy.context(lm=rt.lm, adapter=rt.adapter, track_usage=True, rollout_id=repeat or None):
             pred = program(source=source)
         usage = pred.get_lm_usage() or {}
         row.prompt_tokens = sum(int(u.get("prompt_tokens") or 0) for u in usage.values())
@@ -373,7 +373,7 @@ def compile_program(program, rt: Runtime, trainset_records: list, valset_records
         random.Random(rt.cfg.seed).shuffle(pool)
         return with_demos(program, demos_from_records(pool, k=k))
     metric = make_dspy_metric(rt.metrics_cfg)
-    with dspy.context(lm=rt.lm):
+    with dspy.context(lm=rt.lm, adapter=rt.adapter):
         if opt.name == "bootstrap":
             params.setdefault("max_labeled_demos", 0)  # labelled pairs do not fit the per-step signatures
             optimizer = dspy.BootstrapFewShot(metric=metric, **params)
@@ -600,6 +600,8 @@ def run_optimize(cfg: ExperimentConfig, *, resume: bool = True, progress: Progre
         compile_seconds = time.perf_counter() - started
         cfg.run_dir.mkdir(parents=True, exist_ok=True)
         program_path = cfg.run_dir / "compiled_program.json"
+        for predictor in compiled.predictors():
+            predictor.lm = None  # an optimiser may attach LMs; saved state must not carry them
         compiled.save(str(program_path))  # JSON state, never pickle
         result.program_path = program_path
         for split in eval_splits:

