@@ -75,12 +75,16 @@ def score(
     import json
 
     from redac.article import Article
+    from redac.errors import ArticleError
     from redac.metrics import load_metrics_config, render_scores, score as score_article
     from redac.sources import read_source
 
     cfg = load_metrics_config(config) if config.exists() or config != Path("evals/metrics.yaml") else None
-    scores = score_article(Article.read(article), read_source(source),
-                           gold=Article.read(gold) if gold else None, cfg=cfg)
+    candidate, src = Article.read(article), read_source(source)
+    try:
+        scores = score_article(candidate, src, gold=Article.read(gold) if gold else None, cfg=cfg)
+    except ArticleError as exc:
+        raise ArticleError(exc.message, file=exc.file or str(article), line=exc.line, field=exc.field) from None
     if as_json:
         typer.echo(json.dumps(scores.model_dump() if hasattr(scores, "model_dump") else scores.__dict__,
                               ensure_ascii=False, indent=2, default=str))

@@ -240,7 +240,8 @@ def score_record(program, record, rt: Runtime, *, split: str, repeat: int) -> Ro
         row.prompt_tokens = sum(int(u.get("prompt_tokens") or 0) for u in usage.values())
         row.completion_tokens = sum(int(u.get("completion_tokens") or 0) for u in usage.values())
         row.cost_usd = cost_usd(rt.cfg.lm, row.prompt_tokens, row.completion_tokens)
-        scores = score(pred.article, source, gold=Article(**record.gold.model_dump()), cfg=rt.metrics_cfg)
+        scores = score(pred.article, source, gold=Article(**record.gold.model_dump()), facts=record.facts,
+                       cfg=rt.metrics_cfg)
         row.composite = float(scores.composite)
         row.metrics = {k: float(v.value) for k, v in scores.results.items()}
         row.feedback = scores.feedback_text()

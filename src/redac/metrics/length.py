@@ -1,0 +1,29 @@
+"""Length: French word count of the prose against the target (the instruction line's, else 700)."""
+
+from __future__ import annotations
+
+from redac.article import Article
+from redac.metrics.base import MetricResult, MetricsConfig
+from redac.metrics.profile import SourceProfile, view
+
+
+def length(article: Article, source: SourceProfile, cfg: MetricsConfig) -> MetricResult:
+    """1 inside [min_words, max_words]; falls linearly to 0 at ``min * (1 - falloff)`` below and at
+    ``max * (1 + falloff)`` above. Words: ``redac.text.count_words`` of the prose, headings excluded
+    ("aujourd'hui", "nord-coréen", "1 000" and "3,5 %" are one word each)."""
+    n = view(article).word_count
+    lo = source.targets.min_words
+    hi = source.targets.max_words or cfg.length.max_words
+    fall = cfg.length.falloff
+    if n < lo:
+        value = max(0.0, 1 - (lo - n) / (lo * fall))
+        feedback = f"Too short: {n} words for a target of at least {lo}; add about {lo - n} words of " \
+                   "context drawn from the source (no new facts)."
+    elif hi is not None and n > hi:
+        value = max(0.0, 1 - (n - hi) / (hi * fall))
+        feedback = f"Too long: {n} words for a maximum of {hi}; cut about {n - hi} words."
+    else:
+        value = 1.0
+        feedback = f"Length is on target ({n} words, target {lo}{f'-{hi}' if hi else '+'})."
+    return MetricResult(name="length", value=value, figures={"words": n, "min_words": lo, "max_words": hi},
+                        feedback=feedback)
