@@ -111,3 +111,28 @@ def test_program_state_round_trips_as_json(tmp_path):
     loaded = RedacProgram()
     loaded.load(str(path))
     assert loaded.plan.demos[0]["keyphrase"] == "budget de Lyon"
+
+
+def test_facts_are_shared_between_sections_without_repeating():
+    from redac.program import share_facts, split_evenly
+
+    facts = [f"fait {i}" for i in range(10)]
+    parts = share_facts(facts, 4)
+    assert [len(p) for p in parts] == [3, 3, 2, 2] and sum(parts, []) == facts
+    assert share_facts(facts[:3], 4) == [facts[:3]] * 4  # too few to share: every part sees all
+    assert split_evenly([], 3) == [[], [], []]
+
+
+def test_demos_from_records_in_both_styles():
+    from redac.data import load_jsonl
+    from redac.program import demos_from_records
+
+    records = [r for r in load_jsonl("datasets/redac-fr-news/redac-fr-news.jsonl") if r.split == "train"][:2]
+    gold = demos_from_records(records, k=2, style="gold")
+    assert len(gold["extract"]) == 2 and len(gold["plan"]) == 2 and len(gold["write"]) >= 2
+    assert gold["plan"][0]["title"] == records[0].gold.title
+    extractive = demos_from_records(records, k=1, style="extractive")
+    demo = extractive["write"][0]
+    assert all(f in demo["text"] for f in demo["facts"])  # outputs are made of the demo's own facts
+    with pytest.raises(ValueError):
+        demos_from_records(records, style="other")

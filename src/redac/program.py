@@ -57,10 +57,11 @@ class PlanArticle(dspy.Signature):
 
 class WriteSection(dspy.Signature):
     """Rédige en français une section d'article de presse à partir des faits fournis, sans rien
-    inventer : aucun nom, nombre, date ou citation absent des faits. Phrases courtes, paragraphes
-    de 3 à 5 phrases, citations exactes entre « ». Pas de sous-titre dans le texte."""
+    inventer : aucun nom, nombre, date ou citation absent des faits. Utilise tous les faits de la
+    section. Phrases courtes, paragraphes de 3 à 5 phrases, citations exactes entre « ». Pas de
+    sous-titre dans le texte."""
 
-    facts: list[str] = dspy.InputField(desc="faits à utiliser")
+    facts: list[str] = dspy.InputField(desc="faits de cette section, tous à utiliser")
     title: str = dspy.InputField(desc="titre de l'article")
     keyphrase: str = dspy.InputField(desc="expression clé à placer naturellement")
     heading: str = dspy.InputField(desc="sous-titre de la section ('Introduction' pour le chapeau)")
@@ -131,16 +132,17 @@ class RedacProgram(dspy.Module):
         raw_plan = self.plan(facts=facts, sections=n_sections, config={"max_tokens": self.config.plan_tokens})
         plan = repair_plan(raw_plan, facts, tgt, n_sections)
 
-        words = section_words(tgt, len(plan.outline) + 1)
+        parts = share_facts(facts, len(plan.outline) + 1)
+        words = section_words(tgt, len(parts))
         cap = self._cap(words * self.config.tokens_per_word)
-        lede = self.write(facts=facts, title=plan.title, keyphrase=plan.keyphrase, heading=LEDE, words=words,
-                          config=cap)
-        bodies = [
-            self.write(facts=facts, title=plan.title, keyphrase=plan.keyphrase, heading=text, words=words,
+        headings = [LEDE] + [text for _, text in plan.outline]
+        texts = [
+            self.write(facts=part, title=plan.title, keyphrase=plan.keyphrase, heading=heading, words=words,
                        config=cap).text
-            for _, text in plan.outline
+            for heading, part in zip(headings, parts)
         ]
-        article = assemble(plan, lede.text, bodies)
+        lede, bodies = texts[0], texts[1:]
+        article = assemble(plan, lede, bodies)
         if article.word_count < tgt.min_words:
             warnings.append(f"article has {article.word_count} words, target is {tgt.min_words}")
         return dspy.Prediction(article=article, facts=facts, warnings=warnings, repairs=plan.repairs)
@@ -206,6 +208,28 @@ def chunk_text(text: str, max_chars: int) -> list[str]:
         else:
             chunks.append(piece[:max_chars])
     return chunks
+
+
+def split_evenly(items: list[str], parts: int) -> list[list[str]]:
+    """Consecutive slices of nearly equal size, in order: the lede gets the first facts (news order),
+    each section its own facts, so sections do not repeat each other. Never returns an empty slice
+    while there are items to share."""
+    parts = max(1, min(parts, len(items))) if items else max(1, parts)
+    size, extra = divmod(len(items), parts)
+    out, start = [], 0
+    for i in range(parts):
+        end = start + size + (1 if i < extra else 0)
+        out.append(items[start:end])
+        start = end
+    return out
+
+
+def share_facts(facts: list[str], parts: int) -> list[list[str]]:
+    """Each part's facts: consecutive slices when there are at least two facts per part, otherwise
+    every part sees all facts (a short fact list must not silently shorten the outline)."""
+    if len(facts) >= 2 * parts:
+        return split_evenly(facts, parts)
+    return [list(facts) for _ in range(parts)]
 
 
 def section_count(targets: Targets, config: ProgramConfig) -> int:
@@ -331,37 +355,72 @@ def article_words(article: Article) -> int:
 # --------------------------------------------------------------------------------------------
 
 
-def demos_from_records(records: list, k: int = 2) -> dict[str, list[dspy.Example]]:
-    """Few-shot demos for each predictor, built from gold pairs.
+def demos_from_records(records: list, k: int = 2, style: str = "gold") -> dict[str, list[dspy.Example]]:
+    """Few-shot demos for each predictor, shaped for that step, from labelled pairs.
 
-    The extract demo lists the cleaned source's sentences (the most faithful fact list there is);
-    the plan demo is the gold's SEO fields and headings; the write demos are gold sections.
-    A small base model needs these to produce parseable output at all.
+    ``style="gold"``: the plan demo is the gold's SEO fields and headings, the write demos are gold
+    sections (what a capable model should imitate). ``style="extractive"``: every output is taken from
+    the demo's own facts (title and headings cut from them, sections made of them); a small base model
+    copies its demos, so these teach it to copy from *its* input rather than from another story.
+    In both styles the extract demo lists the cleaned source's sentences.
     """
     from redac.article import sections
     from redac.sources import clean
     from redac.text import sentences
 
+    if style not in ("gold", "extractive"):
+        raise ValueError(f"unknown demo style {style!r}")
     out: dict[str, list[dspy.Example]] = {"extract": [], "plan": [], "write": []}
     for record in records[:k]:
         src = clean(record.source, name=record.id)
         facts = sentences(src.body)
-        gold = record.gold
         out["extract"].append(dspy.Example(source=src.body, facts=facts).with_inputs("source"))
-        secs = sections(gold.markdown)
-        outline = [f"{'#' * s.heading.level} {s.heading.text}" for s in secs if s.heading and s.heading.level > 1]
-        out["plan"].append(dspy.Example(
-            facts=facts, sections=sum(1 for o in outline if o.startswith("## ")), keyphrase=gold.keyphrase,
-            title=gold.title, meta_description=gold.meta_description, outline=outline,
-        ).with_inputs("facts", "sections"))
-        lede = next((s for s in secs if s.heading is not None and s.heading.level == 1), None)
-        for sec in ([lede] if lede else []) + [s for s in secs if s.heading and s.heading.level > 1][:1]:
-            heading = LEDE if sec.heading.level == 1 else sec.heading.text
-            out["write"].append(dspy.Example(
-                facts=facts, title=gold.title, keyphrase=gold.keyphrase, heading=heading,
-                words=max(80, round(count_words(sec.body) / 10) * 10), text=sec.body,
-            ).with_inputs("facts", "title", "keyphrase", "heading", "words"))
+        if style == "gold":
+            plan, write = _gold_demos(record.gold, facts, sections(record.gold.markdown))
+        else:
+            plan, write = _extractive_demos(facts, section_count(src.targets, ProgramConfig()))
+        out["plan"].append(plan)
+        out["write"].extend(write)
     return out
+
+
+_WRITE_INPUTS = ("facts", "title", "keyphrase", "heading", "words")
+
+
+def _gold_demos(gold, facts: list[str], secs: list) -> tuple[dspy.Example, list[dspy.Example]]:
+    body_secs = [s for s in secs if s.heading and s.heading.level > 1]
+    outline = [f"{'#' * s.heading.level} {s.heading.text}" for s in body_secs]
+    plan = dspy.Example(facts=facts, sections=sum(1 for o in outline if o.startswith("## ")),
+                        keyphrase=gold.keyphrase, title=gold.title, meta_description=gold.meta_description,
+                        outline=outline).with_inputs("facts", "sections")
+    lede = next((s for s in secs if s.heading is not None and s.heading.level == 1), None)
+    parts = split_evenly(facts, len(body_secs) + 1)
+    write = []
+    for part, sec in zip(parts, ([lede] if lede else []) + body_secs[:1]):
+        heading = LEDE if sec.heading.level == 1 else sec.heading.text
+        write.append(dspy.Example(facts=part, title=gold.title, keyphrase=gold.keyphrase, heading=heading,
+                                  words=_round_words(sec.body), text=sec.body).with_inputs(*_WRITE_INPUTS))
+    return plan, write
+
+
+def _extractive_demos(facts: list[str], n_sections: int) -> tuple[dspy.Example, list[dspy.Example]]:
+    parts = split_evenly(facts, n_sections + 1)
+    keyphrase = " ".join(fallback_keyphrase(facts).split()[:4])
+    title = clip(facts[0].rstrip("."), 60)
+    headings = [clip(part[0].rstrip("."), 50) for part in parts[1:]]
+    plan = dspy.Example(facts=facts, sections=len(headings), keyphrase=keyphrase, title=title,
+                        meta_description=clip(" ".join(facts[:2]), 156),
+                        outline=[f"## {h}" for h in headings]).with_inputs("facts", "sections")
+    write = []
+    for heading, part in list(zip([LEDE] + headings, parts))[:2]:
+        text = "\n\n".join(" ".join(part[i:i + 3]) for i in range(0, len(part), 3))
+        write.append(dspy.Example(facts=part, title=title, keyphrase=keyphrase, heading=heading,
+                                  words=_round_words(text), text=text).with_inputs(*_WRITE_INPUTS))
+    return plan, write
+
+
+def _round_words(text: str) -> int:
+    return max(80, round(count_words(text) / 10) * 10)
 
 
 def with_demos(program: RedacProgram, demos: dict[str, list[dspy.Example]]) -> RedacProgram:
