@@ -28,7 +28,8 @@ PLAN = {
 
 
 def run(answers, source=BODY, **kw):
-    with dspy.context(lm=DummyLM(answers)):
+    adapter = dspy.ChatAdapter(use_json_adapter_fallback=False)  # as with completion-style backends
+    with dspy.context(lm=DummyLM(answers), adapter=adapter):
         return RedacProgram(**kw)(source=Source(raw=source, body=source))
 
 
@@ -136,3 +137,10 @@ def test_demos_from_records_in_both_styles():
     assert all(f in demo["text"] for f in demo["facts"])  # outputs are made of the demo's own facts
     with pytest.raises(ValueError):
         demos_from_records(records, style="other")
+
+
+def test_unparseable_fact_list_falls_back_to_source_sentences_with_a_warning():
+    answers = [{"facts": "pas une liste [["}, PLAN] + [{"text": SECTION}] * 5
+    pred = run(answers)
+    assert pred.facts[0].startswith("Le maire de Lyon, Jean Dupont")
+    assert any("source sentences are used as facts" in w for w in pred.warnings)

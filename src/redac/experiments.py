@@ -224,9 +224,12 @@ def make_program(cfg: ExperimentConfig):
 
 def score_record(program, record, rt: Runtime, *, split: str, repeat: int) -> Row:
     """Run the program on one labelled record and score it; any failure becomes a failed row."""
+    import uuid
+
     import dspy
 
     from redac.article import Article
+    from redac.lm import usage_scope
     from redac.metrics import score
     from redac.sources import clean
 
@@ -234,12 +237,12 @@ def score_record(program, record, rt: Runtime, *, split: str, repeat: int) -> Ro
     start = time.perf_counter()
     try:
         source = clean(record.source, name=record.id)
-        with dspy.context(lm=rt.lm, adapter=rt.adapter, track_usage=True, rollout_id=repeat or None):
+        scope = f"{split}/{repeat}/{record.id}/{uuid.uuid4().hex[:8]}"
+        with usage_scope(scope), dspy.context(lm=rt.lm, adapter=rt.adapter, rollout_id=repeat or None):
             pred = program(source=source)
-        usage = pred.get_lm_usage() or {}
-        row.prompt_tokens = sum(int(u.get("prompt_tokens") or 0) for u in usage.values())
-        row.completion_tokens = sum(int(u.get("completion_tokens") or 0) for u in usage.values())
-        row.cost_usd = cost_usd(rt.cfg.lm, row.prompt_tokens, row.completion_tokens)
+        usage = rt.lm.usage.totals(scope)
+        row.prompt_tokens, row.completion_tokens = usage.prompt_tokens, usage.completion_tokens
+        row.cost_usd = usage.cost_usd
         scores = score(pred.article, source, gold=Article(**record.gold.model_dump()), facts=record.facts,
                        cfg=rt.metrics_cfg)
         row.composite = float(scores.composite)

@@ -122,11 +122,7 @@ class RedacProgram(dspy.Module):
         chunks = chunk_text(src.body, self._source_budget())
         if len(chunks) > 1:
             warnings.append(f"source is longer than the model context: facts extracted from {len(chunks)} chunks")
-        facts = dedupe([f for chunk in chunks
-                        for f in as_list(self.extract(source=chunk, config=self._cap(len(chunk) / 3)).facts)])
-        if not facts:
-            facts = [s for s in re.split(r"\n\s*\n", src.body) if s.strip()]
-            warnings.append("the model listed no facts; the source paragraphs are used as facts")
+        facts = dedupe([f for chunk in chunks for f in self._extract(chunk, warnings)])
 
         n_sections = section_count(tgt, self.config)
         raw_plan = self.plan(facts=facts, sections=n_sections, config={"max_tokens": self.config.plan_tokens})
@@ -146,6 +142,23 @@ class RedacProgram(dspy.Module):
         if article.word_count < tgt.min_words:
             warnings.append(f"article has {article.word_count} words, target is {tgt.min_words}")
         return dspy.Prediction(article=article, facts=facts, warnings=warnings, repairs=plan.repairs)
+
+    def _extract(self, chunk: str, warnings: list[str]) -> list[str]:
+        """The model's fact list for one chunk. When the model's answer does not parse or is empty, the
+        chunk's own sentences are the facts (the most faithful list there is) and a warning says so."""
+        from dspy.utils.exceptions import AdapterParseError
+
+        from redac.text import sentences
+
+        try:
+            facts = as_list(self.extract(source=chunk, config=self._cap(len(chunk) / 3)).facts)
+        except AdapterParseError:
+            facts = []
+            warnings.append("the model's fact list did not parse; the source sentences are used as facts")
+        else:
+            if not facts:
+                warnings.append("the model listed no facts; the source sentences are used as facts")
+        return facts or sentences(chunk)
 
     @staticmethod
     def _cap(tokens: float) -> dict[str, int]:

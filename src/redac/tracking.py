@@ -210,7 +210,7 @@ def score_distribution_plot(rows: list[dict[str, float]], title: str):
     plt = _pyplot()
     names = sorted({k for row in rows for k in row}, key=lambda n: (n != "composite", n))
     fig, ax = plt.subplots(figsize=(max(6, 0.6 * len(names) + 2), 4))
-    ax.boxplot([[row[n] for row in rows if n in row] for n in names], labels=names, vert=True)
+    ax.boxplot([[row[n] for row in rows if n in row] for n in names], tick_labels=names)
     ax.set_ylim(-0.05, 1.05)
     ax.set_title(f"{title}: score per metric ({len(rows)} examples)")
     ax.tick_params(axis="x", rotation=60)

@@ -18,7 +18,7 @@ from redac.lm.config import (
     parse_lm_spec,
     redac_home,
 )
-from redac.lm.usage import Budget, CallRecord, UsageLog, UsageTotals
+from redac.lm.usage import Budget, CallRecord, UsageLog, UsageTotals, usage_scope
 
 _LAZY = {
     "adapter_for": "redac.lm.build",
@@ -50,6 +50,7 @@ __all__ = [
     "load_lm_config",
     "parse_lm_spec",
     "redac_home",
+    "usage_scope",
 ]
 
 

@@ -9,6 +9,8 @@ parallel threads cannot overshoot it together.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import threading
 from dataclasses import asdict, dataclass, field
 from typing import Literal
@@ -33,6 +35,20 @@ class Budget:
                 raise ConfigError(f"must be >= 0, got {value}", field=f"budget.{name}")
 
 
+# The unit of work a call belongs to (e.g. an example id), set by runners with ``usage_scope``;
+# per-example accounting stays correct when examples run in parallel threads.
+_SCOPE: contextvars.ContextVar[str | None] = contextvars.ContextVar("redac_usage_scope", default=None)
+
+
+@contextlib.contextmanager
+def usage_scope(name: str):
+    token = _SCOPE.set(name)
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+
+
 @dataclass(frozen=True)
 class CallRecord:
     key: str
@@ -45,6 +61,7 @@ class CallRecord:
     latency_s: float = 0.0
     attempts: int = 1
     priced: bool = True
+    scope: str | None = field(default_factory=_SCOPE.get)
 
 
 @dataclass(frozen=True)
@@ -86,9 +103,10 @@ class UsageLog:
         with self._lock:
             return list(self._records)
 
-    def totals(self) -> UsageTotals:
+    def totals(self, scope: str | None = None) -> UsageTotals:
+        """Totals of every call, or of the calls made inside ``usage_scope(scope)``."""
         with self._lock:
-            return _sum(self._records)
+            return _sum([r for r in self._records if scope is None or r.scope == scope])
 
     def reset(self) -> None:
         """Forget the records (the budget stays): call between runs."""

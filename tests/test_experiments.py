@@ -1,0 +1,226 @@
+"""`redac eval` / `redac optimize` end to end: a real local OpenAI-compatible HTTP server answering
+program-shaped replies, the real metric suite, and a real MLflow store (SQLite file, and an
+`mlflow server` process for the remote path)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from redac.errors import ConfigError
+from redac.experiments import estimate, load_experiment, run_eval, run_optimize
+
+pytest_plugins = ["conftest_lm"]
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "sk-redactestSECRET0123456789"
+SECTION = ("Vladimir Poutine envisage de se rendre à Pyongyang, selon l'agence KCNA. Le dirigeant russe ne s'y est "
+           "pas rendu depuis 2000. La ministre Choe Son Hui était à Moscou la semaine dernière. ") * 4
+
+
+def program_reply(body: dict) -> str:
+    """Answer each step of the program the way a capable model would (deterministic)."""
+    system = body["messages"][0]["content"]
+    outputs = system.split("Your output fields are:")[1].split("All interactions")[0]
+    if "`facts`" in outputs:
+        size = len(body["messages"][-1]["content"])  # differs per source, so examples do not share requests
+        return f'[[ ## facts ## ]]\n["Poutine envisage de visiter Pyongyang.", "KCNA l\'a rapporté dimanche.", ' \
+               f'"Le texte compte {size} caractères."]\n\n[[ ## completed ## ]]'
+    if "`keyphrase`" in outputs:
+        return ("[[ ## keyphrase ## ]]\nPoutine à Pyongyang\n\n[[ ## title ## ]]\nPoutine à Pyongyang : une visite "
+                "annoncée\n\n[[ ## meta_description ## ]]\nPoutine à Pyongyang : le président russe envisage de "
+                "rendre visite à Kim Jong Un, selon l'agence KCNA, qui l'a rapporté dimanche.\n\n"
+                '[[ ## outline ## ]]\n["## Poutine à Pyongyang bientôt", "## Une visite préparée", '
+                '"## Les réactions"]\n\n[[ ## completed ## ]]')
+    return f"[[ ## text ## ]]\n{SECTION}\n\n[[ ## completed ## ]]"
+
+
+def write_config(tmp_path: Path, api_base: str, **extra) -> Path:
+    data = {
+        "version": 1,
+        "name": "t",
+        "lm": {"provider": "openai_compatible", "api_base": api_base, "model": "fake-model",
+               "api_key_env": "REDAC_TEST_KEY", "max_tokens": 800, "num_retries": 2, "retry_backoff_s": 0},
+        "dataset": {"path": str(ROOT / "datasets/redac-fr-news/redac-fr-news.jsonl"), "eval_splits": ["dev"],
+                    "limit": 2},
+        "metrics": str(ROOT / "evals/metrics.yaml"),
+        "optimizer": {"name": "labeled", "params": {"k": 1}},
+        "tracking": {"uri": f"sqlite:///{tmp_path / 'mlflow.db'}", "experiment": "test", "autolog": False},
+        "output_dir": str(tmp_path / "runs"),
+    }
+    for dotted, value in extra.items():
+        node = data
+        *parents, leaf = dotted.split("__")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    path = tmp_path / "exp.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def server(fake_openai, lm_dirs, monkeypatch):
+    monkeypatch.setenv("REDAC_TEST_KEY", SECRET)
+    fake_openai.reply = program_reply
+    return fake_openai
+
+
+def test_config_errors_name_file_and_key_path(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nname: x\nlm: {provider: embedded}\noptimizer: {name: magic}\n")
+    with pytest.raises(ConfigError) as err:
+        load_experiment(bad)
+    assert "bad.yaml" in str(err.value) and "optimizer.name" in str(err.value)
+    bad.write_text("version: 1\nname: x\nlm: {provider: embedded}\nthreads: 2\nthread: 3\n")
+    with pytest.raises(ConfigError, match="thread"):
+        load_experiment(bad)
+    with pytest.raises(ConfigError, match="no such"):
+        load_experiment(tmp_path / "missing.yaml")
+
+
+def test_every_shipped_experiment_config_validates():
+    for path in sorted((ROOT / "experiments").glob("*.yaml")):
+        cfg = load_experiment(path)
+        assert cfg.name
+
+
+def test_eval_tracks_in_mlflow_resumes_and_keeps_secrets_out(server, tmp_path):
+    cfg = load_experiment(write_config(tmp_path, server.api_base))
+    result = run_eval(cfg)
+    report = result.reports["dev"][0]
+    assert [r.error for r in report.rows] == [None, None]
+    assert all(0 < r.composite <= 1 and r.word_count > 300 for r in report.rows)
+    assert [r.prompt_tokens for r in report.rows] == [11 * 6, 11 * 6] and len(server.posts) == 12
+    assert set(report.rows[0].metrics) >= {"fact_recall", "fact_precision", "length", "headings", "seo"}
+    calls = len(server.posts)
+    assert calls > 0 and all(p["auth"] == f"Bearer {SECRET}" for p in server.posts)
+
+    import mlflow
+
+    run = mlflow.get_run(result.run_id)
+    assert run.data.metrics["dev.composite"] == pytest.approx(report.summary()["composite"])
+    assert run.data.params["config.lm.provider"] == "openai_compatible"
+    assert "dataset_hash" in run.data.params and "git_commit" in run.data.params
+    artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(result.run_id)}
+    assert {"tables", "plots", "config.yaml"} <= artifacts
+
+    again = run_eval(cfg)  # resumed: finished examples are not redone
+    assert len(server.posts) == calls
+    assert [r.composite for r in again.reports["dev"][0].rows] == [r.composite for r in report.rows]
+
+    leaked = [str(p) for p in tmp_path.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
+    assert leaked == []
+
+
+def test_failures_are_recorded_and_the_run_finishes(server, tmp_path):
+    cfg = load_experiment(write_config(tmp_path, server.api_base, lm__num_retries=2))
+    server.script.extend([500, 500, 500])  # the first example's first call fails after 2 retries
+    result = run_eval(cfg)
+    rows = result.reports["dev"][0].rows
+    assert sum(r.failed for r in rows) == 1 and "500" in next(r.error for r in rows if r.failed)
+    assert sum(not r.failed for r in rows) == 1
+
+
+def test_budget_stops_cleanly_with_partial_results(server, tmp_path):
+    cfg = load_experiment(write_config(tmp_path, server.api_base, budget__max_calls=8))
+    result = run_eval(cfg)
+    assert result.stopped and "budget" in result.stopped.lower()
+    assert len(server.posts) <= 8
+    saved = list((cfg.run_dir / "eval").glob("*.jsonl"))
+    assert saved, "partial results are kept on disk"
+
+
+def test_unreachable_tracking_server_fails_before_any_lm_call(server, tmp_path):
+    from conftest_lm import free_port
+
+    cfg = load_experiment(write_config(tmp_path, server.api_base,
+                                       tracking__uri=f"http://127.0.0.1:{free_port()}"))
+    with pytest.raises(ConfigError, match="cannot reach MLflow"):
+        run_eval(cfg)
+    assert server.posts == []
+
+
+def test_optimize_saves_json_program_and_reports_lift(server, tmp_path):
+    cfg = load_experiment(write_config(tmp_path, server.api_base))
+    result = run_optimize(cfg)
+    assert set(result.reports) == {"baseline:dev", "baseline:test", "compiled:dev", "compiled:test"}
+    state = json.loads(result.program_path.read_text())
+    assert state["write"]["demos"], "labelled demos were compiled in"
+    assert result.program_path.suffix == ".json"  # plain JSON state (dspy lists package versions in metadata)
+    assert {"dev", "test"} <= set(result.lift) and result.lift["dev"]["n"] == 2
+
+    import mlflow
+
+    artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(result.run_id)}
+    assert {"program", "lift.json", "plots", "tables"} <= artifacts
+
+
+def test_dry_run_estimates_without_calling_the_lm(server, tmp_path):
+    cfg = load_experiment(write_config(tmp_path, server.api_base))
+    plan = estimate(cfg, optimize=True)
+    stages = [line[0] for line in plan.lines]
+    assert stages[0].startswith("eval dev") and any("compiled" in s for s in stages)
+    assert plan.calls > 0 and plan.tokens > 0 and server.posts == []
+
+
+def test_cli_eval_dry_run_and_bad_config(server, tmp_path, capsys):
+    from redac.cli import main
+
+    path = write_config(tmp_path, server.api_base)
+    assert main(["eval", str(path), "--dry-run"]) == 0
+    assert "estimated cost" in capsys.readouterr().out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nname: x\nlm: {provider: nope}\n")
+    assert main(["eval", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.yaml" in err and "lm.provider" in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_eval_against_a_real_mlflow_server_and_runs_compare(server, tmp_path):
+    from conftest_lm import free_port
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),
+         "--backend-store-uri", f"sqlite:///{tmp_path / 'server.db'}", "--default-artifact-root",
+         str(tmp_path / "server-artifacts"), "--workers", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "MLFLOW_TRACKING_URI": ""})
+    uri = f"http://127.0.0.1:{port}"
+    try:
+        import urllib.request
+
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(uri + "/health", timeout=1):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("mlflow server did not start")
+                time.sleep(0.5)
+        cfg = load_experiment(write_config(tmp_path, server.api_base, tracking__uri=uri))
+        first = run_eval(cfg)
+        second = run_eval(load_experiment(write_config(tmp_path, server.api_base, tracking__uri=uri,
+                                                       dataset__limit=1)))
+        from redac.tracking import compare_runs
+
+        diff = compare_runs(first.run_id, second.run_id, uri)
+        names = [m[0] for m in diff["metrics"]]
+        assert "dev.composite" in names and "dev.n" in names
+        assert any(re.match(r"dev", e[0]) for e in diff["examples"])
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
