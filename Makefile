@@ -14,7 +14,7 @@ export LITELLM_LOCAL_MODEL_COST_MAP := True
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: quickstart test install bench clean help
+.PHONY: quickstart test install bench clean help gate record-gate
 
 help:
 	@echo "make quickstart  set up, then rewrite the five real seeds offline with the embedded LM and score them"
@@ -39,6 +39,18 @@ quickstart: install
 
 test: install
 	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/redac gate $(GATE_CONFIG) --baseline $(GATE_BASELINE)
+
+GATE_CONFIG ?= experiments/ci-gate.yaml
+GATE_BASELINE ?= evals/baselines/ci-gate.json
+# Regression gate on recorded LM responses (seconds, offline): 0 pass, 1 regression, 2 config/input error.
+gate: install
+	$(BIN)/redac gate $(GATE_CONFIG) --baseline $(GATE_BASELINE)
+
+# Re-record the gate's responses with the embedded LM and rewrite its baseline (minutes); needed after any
+# change to what the program asks the LM (prompts, demos, program state, per-step max_tokens).
+record-gate: install
+	$(BIN)/redac gate $(GATE_CONFIG) --baseline $(GATE_BASELINE) --record-with embedded
 
 bench: install
 	$(BIN)/python benchmarks/bench_metrics.py

@@ -289,6 +289,21 @@ def data_build(folder: Annotated[Path, typer.Argument(help="Dataset folder with 
     typer.echo(f"wrote {path}")
 
 
+def _register_plugins() -> None:
+    """Commands that live beside their module (gate, export, serve); each imports lazily."""
+    import importlib
+
+    for module in ("redac.gate", "redac.export", "redac.serve"):
+        try:
+            register = importlib.import_module(module).register
+        except (ImportError, AttributeError):
+            continue
+        register(app)
+
+
+_register_plugins()
+
+
 @app.callback(invoke_without_command=True)
 def _root(version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False) -> None:
     if version:
