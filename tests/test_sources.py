@@ -1,7 +1,9 @@
-"""redac.sources on the five real seeds, an HTML page, instruction variants and broken files."""
+"""redac.sources on the five real seeds, the 60 labelled sources, an HTML page, tables, instruction variants and
+broken files."""
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import time
@@ -10,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from redac.data import Record, load_jsonl
 from redac.errors import SourceError
 from redac.sources import (Source, Targets, clean, detect_language, is_html, parse_targets, read_source,
                            split_instruction, strip_boilerplate, unglue)
-from redac.text import normalise
+from redac.text import fold, normalise
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "tests" / "fixtures" / "seeds"             # verbatim copy: the repo is self-contained
@@ -715,3 +718,226 @@ def test_unexpected_extension_is_read_with_a_warning(tmp_path):
 def test_instruction_and_story_on_one_line(line, instruction, story):
     got_instruction, rest = split_instruction(line)
     assert got_instruction == (instruction or line) and rest == story
+
+
+# ---- tables ----
+
+B04_TABLE = """| Produit | Unité | 3e trim. N-1 | 3e trim. N | Variation |
+|---|---|---|---|---|
+| Blé tendre | €/tonne | 228 | 196 | -14 % |
+| Maïs grain | €/tonne | 214 | 189 | -12 % |
+| Lait de vache | €/1 000 litres | 468 | 441 | -6 % |
+| Porc | €/kg carcasse | 2,05 | 1,87 | -9 % |
+| Jeunes bovins | €/kg carcasse | 5,12 | 5,64 | +10 % |
+| Œufs | €/100 œufs | 11,40 | 11,90 | +4 % |"""
+
+
+def test_plain_text_pipe_table_is_kept_as_one_markdown_block():
+    src = clean(record("economie-b04").source)
+    paras = src.body.split("\n\n")
+    assert B04_TABLE in paras  # padded "a    | b" columns become one Markdown table paragraph
+    assert paras[paras.index(B04_TABLE) - 1] == "Prix moyens payés aux producteurs dans l'Ouest"
+    assert "Source : OPAO, note de conjoncture du troisième trimestre." in paras  # the table's source note
+    assert not any("228" in r.text for r in src.removed)
+
+
+def test_markdown_tables_are_kept_row_for_row():
+    src = clean(record("sport-c04").source)
+    tables = [p for p in src.body.split("\n\n") if p.startswith("|")]
+    assert [t.count("\n") + 1 for t in tables] == [7, 6]  # header + rule + 5 riders; header + rule + 4
+    assert "| 4 | Lucas Pellerin (FRA) | Team Bocage | à 45 s |" in tables[0].split("\n")
+    assert tables[1].split("\n")[:2] == ["| Rang | Coureur | Temps |", "|---|---|---|"]
+    assert src.removed == []
+
+
+def test_aligned_columns_make_a_table_and_menus_or_prose_do_not():
+    raw = ("Les résultats par ville sont publiés ci-dessous par la préfecture, selon le décompte officiel.\n\n"
+           "Ville\tInscrits\tVotants\n"
+           "Nantes\t210 000\t98 500\n"
+           "Angers\t110 300\t52 100\n\n"
+           "            2023     2024\n"
+           "Recettes    12,1     13,4\n"
+           "Dépenses    11,8     12,9\n\n"
+           "Le taux de participation atteint 46 %.  Il était de 41 % en 2019.\n"
+           "Le préfet a salué un scrutin calme.  Aucun incident n'a été signalé.")
+    paras = clean(raw).body.split("\n\n")
+    assert "| Ville | Inscrits | Votants |\n|---|---|---|\n| Nantes | 210 000 | 98 500 |\n" \
+           "| Angers | 110 300 | 52 100 |" in paras
+    assert "| | 2023 | 2024 |\n|---|---|---|\n| Recettes | 12,1 | 13,4 |\n| Dépenses | 11,8 | 12,9 |" in paras
+    assert "Le taux de participation atteint 46 %. Il était de 41 % en 2019." in paras  # prose, not cells
+    menu = clean("Accueil | Actualités | Sport | Loisirs\nSe connecter | S'abonner\n\n"
+                 "Le conseil municipal a voté jeudi le budget de la ville, par 33 voix contre 10.")
+    assert menu.body == "Le conseil municipal a voté jeudi le budget de la ville, par 33 voix contre 10."
+
+
+def test_html_table_is_kept():
+    html = ("<html><body><nav><a href='/'>Accueil</a> <a href='/eco'>Économie</a></nav><article>"
+            "<h1>Les prix agricoles reculent encore au troisième trimestre</h1>"
+            "<p>Le prix du blé tendre a baissé de 14 % au troisième trimestre, selon l'observatoire régional des "
+            "prix agricoles, qui publiait mardi sa note de conjoncture trimestrielle.</p>"
+            "<table><tr><th>Produit</th><th>Prix</th><th>Variation</th></tr>"
+            "<tr><td>Blé tendre</td><td>196</td><td>-14 %</td></tr>"
+            "<tr><td>Maïs grain</td><td>189</td><td>-12 %</td></tr></table>"
+            "<p>Les producteurs de lait réclament au moins 480 euros les 1 000 litres, a indiqué lundi la "
+            "coopérative, premier collecteur de la région.</p></article></body></html>")
+    src = clean(html)
+    assert ("| Produit | Prix | Variation |\n|---|---|---|\n| Blé tendre | 196 | -14 % |\n"
+            "| Maïs grain | 189 | -12 % |") in src.body.split("\n\n")
+    assert not any(r.text in ("196", "Blé tendre") for r in src.removed)
+
+
+# ---- the labelled set: every fact survives, no chrome leaks ----
+
+DATASET = REPO / "datasets" / "redac-fr-news" / "redac-fr-news.jsonl"
+
+
+@functools.cache
+def records() -> dict[str, Record]:
+    return {r.id: r for r in load_jsonl(DATASET)}
+
+
+def record(record_id: str) -> Record:
+    return records()[record_id]
+
+
+@functools.cache
+def cleaned(record_id: str) -> Source:
+    return clean(record(record_id).source, name=record_id)
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", fold(normalise(text)))
+
+
+def test_labelled_set_has_60_records():
+    assert len(records()) == 60
+
+
+@pytest.mark.parametrize("record_id", sorted(records()))
+def test_every_labelled_fact_is_in_the_body(record_id):
+    """The labels are facts of the story written as in the source, so each must survive cleaning."""
+    rec, src = record(record_id), cleaned(record_id)
+    body = _squeeze(src.body)
+    lost = [f"{kind}: {fact}" for kind, fact in rec.facts.flat() if _squeeze(fact) not in body]
+    assert not lost, f"{record_id}: labelled facts missing from the body: {lost}"
+    if rec.instruction:
+        assert _squeeze(rec.instruction) not in body
+    assert src.instruction == rec.instruction
+    assert src.targets == rec.targets
+
+
+# Lines of page chrome that leaked into bodies before (site names, account and subscription prompts,
+# cookie headings, menus, reading times, share bars, newsletters, comment widgets and readers'
+# comments, other stories' headlines, footers). None is in any gold article or label.
+CHROME = [
+    "MONDE EXPRESS", "ORBITE MAG", "SORTIR À VAUCLERC", "L'Écho de la Brenne", "Le Réveil du Périgord Vert",
+    "S'abonner", "Se connecter", "Connexion |", "Mon compte", "Abonnement 1 €", "ABONNEZ-VOUS", "Déjà abonné",
+    "Nous respectons votre vie privée", "Gestion de vos préférences", "cookies",
+    "Rechercher", "ACTUALITÉ", "EN DIRECT", "Économie > Entreprises", "Culture > Festivals", "Accueil",
+    "Par la rédaction", "Par Orbite Mag", "Le 18/09 à 06h00", "min de lecture", "Lecture 4 min", "Temps de lecture",
+    "Partager", "Facebook", "Twitter", "Imprimer", "Copier le lien", "Newsletter", "newsletter", "S'inscrire",
+    "Je m'inscris", "Votre e-mail", "Votre adresse e-mail", "Publicité", "PUBLICITÉ", "Sponsorisé",
+    "commentaire", "Commentaires", "Réagir à cet article", "Connectez-vous", "pour commenter", "JuraLibre39",
+    "Pragmatique ·", "Abeille46", "Le_Causse", "Jeanjacques24", "Marie-Lou :", "TrailDu12", "Randonneuse48",
+    "Jeanmi :",
+    "Lire aussi", "À voir aussi", "Les plus lus", "Les plus partagés", "Vous aimerez aussi", "Sur le même sujet",
+    "Un camping-car prend feu", "Prix des carburants", "Pontarlier", "des orages attendus sur tout le Sud-Ouest",
+    "le derby du Quercy", "VIDÉO.", "Deux blessés dans un accident", "Une nouvelle boulangerie ouvre",
+    "la route de Brantôme", "Un nouveau directeur pour l'office", "Voiture électrique", "Il y a 50 ans",
+    "les peintres de la vallée", "le ciné-club fête", "orages attendus ce week-end",
+    "les prix repartent à la hausse",
+    "Tous droits réservés", "Mentions légales", "Source link",
+]
+SECTION_LABELS = ["Immobilier", "Expositions", "Faits divers", "International", "Espace"]  # above the headline
+
+
+def test_no_page_chrome_in_any_body():
+    story = [r.gold.markdown + "\n".join(f for _, f in r.facts.flat()) for r in records().values()]
+    assert not [c for c in CHROME if any(c in s for s in story)], "a chrome string is story text after all"
+    leaked = {rid: [c for c in CHROME if c in cleaned(rid).body] for rid in records()}
+    assert not {rid: c for rid, c in leaked.items() if c}
+    labels = {rid: [s for s in SECTION_LABELS if s in cleaned(rid).body.split("\n\n")] for rid in records()}
+    assert not {rid: s for rid, s in labels.items() if s}
+
+
+CHROME_KINDS = [
+    ("international-a06", "masthead", "MONDE EXPRESS"),
+    ("international-a06", "masthead", "International"),
+    ("international-a06", "subscription", "S'abonner | Se connecter"),
+    ("local-b10", "subscription", "ABONNEZ-VOUS pour lire la suite - Déjà abonné ? Connectez-vous"),
+    ("faits-divers-d14", "share", "Partager : Facebook Twitter Mail Imprimer"),
+    ("faits-divers-d14", "newsletter", "Newsletter Faits divers — Chaque soir, l'essentiel de l'actualité de votre "
+                                       "département. Je m'inscris"),
+    ("faits-divers-d14", "comments", "Abeille46 — Quelle honte, courage à lui"),
+    ("faits-divers-d14", "cookie_banner", "Gestion de vos préférences"),
+    ("economie-d05", "comments", "Bravo à eux, c'est ça le vrai made in Jura"),  # under "JuraLibre39 · il y a 3 h"
+    ("economie-d05", "footer",
+     "Mentions légales · Politique de confidentialité · Gérer mes cookies · Nous contacter"),
+    ("economie-d05", "navigation", "Économie > Entreprises"),
+    ("economie-b02", "teaser", "2. Un camping-car prend feu sur l'aire de repos de la RN 43"),
+    ("sport-d10", "navigation", "EN DIRECT | Tennis : le tableau final du tournoi de Lyon | Rugby : les "
+                                "compositions du week-end | Cyclisme : le parcours du Tour dévoilé"),
+    ("sport-d10", "advert", "Sponsorisé · Découvrez nos offres de voyage dans les Pyrénées"),
+    ("sport-d10", "byline", "Lecture 4 min."),
+    ("science-c11", "masthead", "ORBITE MAG"),
+    ("science-c11", "newsletter", "[ Votre adresse e-mail ] [ OK ]"),
+    ("local-b10", "navigation", "ACTUALITÉ | POLITIQUE | ÉCONOMIE | CULTURE | SPORTS | AVIS DE DÉCÈS"),
+]
+
+
+@pytest.mark.parametrize("record_id, kind, text", CHROME_KINDS,
+                         ids=[f"{rid}-{kind}-{n}" for n, (rid, kind, _) in enumerate(CHROME_KINDS)])
+def test_chrome_is_removed_with_its_kind(record_id, kind, text):
+    assert text in cleaned(record_id).removed_of(kind)
+
+
+def test_story_resuming_after_a_list_of_linked_headlines_is_kept():
+    """"Lire aussi :" and three headlines in one block, then the story again after a blank line."""
+    src = cleaned("economie-b02")
+    assert src.removed_of("teaser")[:3] == ["Ligue 2 : le FC Vaudrecourt recrute un attaquant venu de Belgique",
+                                            "Marché de Noël : les exposants devront s'inscrire avant le 15 octobre",
+                                            "Météo : un week-end orageux attendu sur le département"]
+    assert "Ouverte en 1962, la fonderie est le premier employeur privé de la commune" in src.body
+    assert "La CGT appelle à un rassemblement devant les grilles de l'usine" in src.body
+
+
+def test_dispatch_subheadings_in_capitals_are_kept():
+    for rid, heading in [("economie-b05", "LA BOURSE SANCTIONNE"), ("politique-a03", "LACOMBE NE CONTESTERA PAS")]:
+        assert heading in cleaned(rid).body.split("\n\n")
+        assert cleaned(rid).removed == [] or all(r.kind in ("instruction", "trailer") for r in cleaned(rid).removed)
+
+
+def test_glued_instruction_ending_in_subheadings_is_split():
+    src = cleaned("science-c14")
+    assert src.body.startswith("Une nouvelle espèce de coléoptère aveugle")
+    assert src.targets.max_subheadings == 5
+    assert any("glued" in w for w in src.warnings)
+
+
+def test_cleaning_the_labelled_set_is_fast():
+    raws = [r.source for r in records().values()]
+    clean(raws[0])
+    times = []
+    for raw in raws:
+        start = time.perf_counter()
+        clean(raw)
+        times.append(time.perf_counter() - start)
+    times.sort()
+    assert times[len(times) // 2] < 0.02, f"median {times[len(times) // 2] * 1000:.1f} ms per source"
+
+
+def test_ragged_markdown_table_stays_one_table():
+    src = clean("Le budget a été voté jeudi soir par le conseil municipal de la ville.\n\n"
+                "| Poste | Budget |\n|---|---|\n| Écoles | 14,8 M€ |\n| Voirie | 9,3 M€ | +1 % |\n")
+    assert src.body.split("\n\n")[1] == ("| Poste | Budget | |\n|---|---|---|\n| Écoles | 14,8 M€ | |\n"
+                                         "| Voirie | 9,3 M€ | +1 % |")
+
+
+def test_comment_thread_needs_a_handle_or_a_stamp():
+    thread = clean("Le maire a inauguré samedi la nouvelle médiathèque de la commune, en présence du préfet.\n\n"
+                   "3 commentaires\nLolo_44 : enfin !\nMarc : il était temps\nVoir les 3 commentaires\n")
+    assert thread.removed_of("comments") == ["3 commentaires", "Lolo_44 : enfin !", "Marc : il était temps",
+                                             "Voir les 3 commentaires"]
+    story = clean("12 commentaires\nRésultat : la quantité d'ordures a baissé de 31 % en un an dans la commune.\n"
+                  "Le maire s'en félicite.")
+    assert story.body.startswith("Résultat : la quantité d'ordures a baissé de 31 %")

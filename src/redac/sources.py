@@ -6,9 +6,13 @@ chrome is a visible nuisance. Every rule therefore matches *whole lines* (or a g
 prefix, or a trailing credit) and every drop is recorded in ``Source.removed`` with its kind, so a
 human can audit what went away.
 
+Tables are content: a price grid or a results table carries figures found nowhere else, so a run of
+table rows (Markdown, bare "a | b" or aligned columns) is kept as one Markdown table paragraph.
+
 Pipeline (:func:`clean`): normalise typography -> HTML main text (trafilatura) -> instruction split and
-targets -> paragraphs (hard wraps joined) -> boilerplate and teaser blocks -> duplicates -> per
-paragraph: agency credits, sentence glue, glued link headlines, trailers -> language and warnings.
+targets -> paragraphs (hard wraps joined, tables found, blank-line blocks noted) -> page chrome,
+comment threads, masthead and teaser cards -> duplicates -> per paragraph (tables aside): agency
+credits, sentence glue, glued link headlines, trailers -> language and warnings.
 """
 
 from __future__ import annotations
@@ -37,8 +41,8 @@ class Removed(BaseModel):
     """A piece of the raw source that is not part of the story, and why it was dropped."""
 
     # instruction | skip_link | caption_duplicate | caption_credit | read_also | comments | teaser | trailer
-    # | member_banner | share | newsletter | advert | cookie_banner | photo_credit | byline | navigation
-    # | footer | html_boilerplate | duplicate
+    # | member_banner | subscription | share | newsletter | advert | cookie_banner | photo_credit | byline
+    # | navigation | masthead | footer | html_boilerplate | duplicate
     kind: str
     text: str
 
@@ -46,7 +50,8 @@ class Removed(BaseModel):
 class Source(BaseModel):
     name: str = "source"
     raw: str
-    body: str  # the story only, one paragraph per line block ("\n\n"), typography normalised
+    body: str  # the story only, one paragraph per line block ("\n\n"), typography normalised; a table is one
+    # paragraph in Markdown ("| a | b |" rows joined by "\n", "|---|" rule after the header row)
     instruction: str | None = None
     targets: Targets = Field(default_factory=Targets)
     removed: list[Removed] = Field(default_factory=list)
@@ -140,14 +145,17 @@ def clean(raw: str, *, name: str = "source") -> Source:
         removed.append(Removed(kind="instruction", text=instruction))
         targets = parse_targets(instruction)
 
-    paras = paragraphs_of(text)
-    paras, dropped = strip_boilerplate(paras)
+    items = paragraphs_and_blocks(text)
+    paras, dropped = strip_boilerplate([p for p, _ in items], [b for _, b in items])
     removed += dropped
     paras, dropped = dedupe_lines(paras)
     removed += dropped
 
     body_paras: list[str] = []
     for para in paras:
+        if is_table(para):  # kept as it is: cells are figures, not sentences to unglue
+            body_paras.append(para)
+            continue
         para, dropped = strip_credits(para)
         removed += dropped
         para, dropped = strip_glued_headlines(unglue(para))
@@ -201,7 +209,7 @@ def html_to_text(html: str) -> tuple[str, list[Removed], list[str]]:
     """
     import trafilatura
 
-    extracted = trafilatura.extract(html, include_comments=False, include_tables=False, include_images=False,
+    extracted = trafilatura.extract(html, include_comments=False, include_tables=True, include_images=False,
                                     include_links=False, include_formatting=False, deduplicate=False,
                                     output_format="txt") or ""
     visible = _visible_lines(html)
@@ -209,14 +217,26 @@ def html_to_text(html: str) -> tuple[str, list[Removed], list[str]]:
     if not extracted.strip():
         warnings.append("HTML main-text extraction found no article; used all visible text")
         return "\n\n".join(visible), [], warnings
-    kept_lines = {_key(line) for line in extracted.split("\n")}
+    kept_lines = {_key(part) for line in extracted.split("\n") for part in (line, *line.split("|"))}
     kept_text = _key(extracted)
     dropped = [line for line in visible
                if _key(line) not in kept_lines and not (count_words(line) >= 4 and _key(line) in kept_text)]
     removed = [Removed(kind="html_boilerplate", text=line) for line in dropped[:200]]
     if len(dropped) > 200:
         removed.append(Removed(kind="html_boilerplate", text=f"... and {len(dropped) - 200} more lines"))
-    return "\n\n".join(normalise(extracted).split("\n")), removed, warnings
+    return _blocks_keeping_tables(normalise(extracted).split("\n")), removed, warnings
+
+
+def _blocks_keeping_tables(lines: list[str]) -> str:
+    """One block per extracted line (trafilatura puts one paragraph per line), except table rows
+    ("| a | b |"), which stay together so the table is found again as one."""
+    out: list[str] = []
+    for line in lines:
+        if out and line.lstrip().startswith("|") and out[-1].lstrip().startswith("|"):
+            out[-1] += "\n" + line
+        else:
+            out.append(line)
+    return "\n\n".join(out)
 
 
 def _visible_lines(html: str) -> list[str]:
@@ -280,7 +300,7 @@ _DIRECTIVE = re.compile(
     rf"|\b(?:{_MIN_Q}|{_MAX_Q}|between|entre|de|from|about|around|environ|d'environ)?\s*{_CNT}"
     rf"(?:\s*(?:-|–|to|à|and|et)\s*{_CNT})?\s*{_WORDS}"
     rf"|\b(?:no|without|sans|pas d'|aucun|{_MIN_Q}|{_MAX_Q}|between|entre|with|avec|des|d')?\s*(?:{_CNT}\s*)?"
-    rf"(?:(?:-|–|to|à|and|et)\s*{_CNT}\s*)?{_SUBS}\b"
+    rf"(?:(?:-|–|to|à|and|et)\s*{_CNT}\s*)?{_SUBS}(?:\b|(?=(?-i:[A-ZÀ-Þ])))"  # "5 subheadingsUne espèce": glued
     rf"|\b(?:(?:be |written |rédigé |écrit )?in {_LANG_RE}|en {_LANG_RE}|language\s*[:=]\s*[a-z]{{2}})\b",
     re.I,
 )
@@ -430,97 +450,284 @@ def paragraphs_of(text: str) -> list[str]:
 
     News dispatches put one paragraph per line; scraped pages put captions and banners on their
     own lines. Both are "lines"; only e-mail style hard wraps need joining. Markdown heading marks
-    and link syntax are dropped (the text is kept).
+    and link syntax are dropped (the text is kept). A table (see :func:`table_at`) is one item, a
+    Markdown table whose rows are joined by "\\n".
     """
-    out: list[str] = []
+    return [p for p, _ in paragraphs_and_blocks(text)]
+
+
+def paragraphs_and_blocks(text: str) -> list[tuple[str, int]]:
+    """:func:`paragraphs_of` with, for each item, the number of the blank-line-separated block it came from.
+
+    The block is the page's own grouping: a "Lire aussi :" marker and its three linked headlines, or
+    a comment count and its comments, sit in one block; the story resumes after a blank line.
+    """
+    out: list[tuple[str, int]] = []
+    lines = text.split("\n")
+    block = 0
     joinable = False
-    for raw_line in text.split("\n"):
-        line = " ".join(raw_line.split())
-        if not line:
+    i = 0
+    while i < len(lines):
+        if not lines[i].strip():
+            block += 1
             joinable = False
+            i += 1
             continue
+        table, used = table_at(lines, i)
+        if table:
+            out.append((table, block))
+            joinable = False
+            i += used
+            continue
+        line = _menu_row(lines[i]) or " ".join(lines[i].split())
         line = re.sub(r"^#{1,6}\s+", "", line)
         line = re.sub(r"\[([^\]\n]+)\]\((?:https?://|/)[^)\s]*\)", r"\1", line)
         if joinable and out and re.match(r"[a-zà-ÿ]", line):
-            out[-1] = f"{out[-1]} {line}"
+            out[-1] = (f"{out[-1][0]} {line}", out[-1][1])
         else:
-            out.append(line)
+            out.append((line, block))
         joinable = not re.search(r"[.!?:;»\"”)…]$", line)
+        i += 1
     return out
 
+
+# ---- tables ----
+
+_SEP_ROW = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
+
+
+def _pipe_cells(line: str) -> list[str] | None:
+    s = line.strip()
+    if "|" not in s:
+        return None
+    s = s.removeprefix("|").removesuffix("|")
+    cells = [" ".join(c.split()) for c in s.split("|")]
+    return cells if len(cells) >= 2 else None
+
+
+def _space_cells(line: str) -> list[str] | None:
+    """Cells of a line whose columns are aligned with tabs or runs of two or more spaces."""
+    s = line.strip()
+    if "|" in s:
+        return None
+    cells = re.split(r"\s*\t\s*|\s{2,}", s)
+    return cells if len(cells) >= 2 else None
+
+
+def _has_digit(cells: list[str]) -> bool:
+    return any(re.search(r"\d", c) for c in cells)
+
+
+def table_at(lines: list[str], i: int) -> tuple[str | None, int]:
+    """The table that starts at ``lines[i]`` as Markdown, and how many lines it used; ``(None, 0)`` if none.
+
+    A table is a run of consecutive lines of cells: pipe rows ("| a | b |" or a bare "a | b | c") or
+    columns aligned with tabs or 2+ spaces; bare and aligned rows must agree on their number of cells.
+    Its figures are content (a price grid, a results table), not navigation. What tells it from a
+    one-line menu ("Accueil | Sport | Loisirs") is the run itself: two or more rows, and either
+    Markdown syntax (outer pipes, a "|---|" rule) or figures in at least half of the data rows. Aligned columns must also be short,
+    figure-bearing cells, so prose with double spaces after its full stops is never cut into cells.
+    """
+    if _pipe_cells(lines[i]) is not None or _SEP_ROW.match(lines[i]):
+        rows: list[list[str]] = []
+        ruled = markdown = True
+        j = i
+        while j < len(lines) and lines[j].strip():
+            if _SEP_ROW.match(lines[j]):
+                ruled = ruled and bool(rows)
+                j += 1
+                continue
+            cells = _pipe_cells(lines[j])
+            if cells is None:
+                break
+            markdown = markdown and lines[j].strip().startswith("|") and lines[j].strip().endswith("|")
+            rows.append(cells)
+            j += 1
+        ruled = ruled and j - i > len(rows)
+        if len(rows) >= 2 and (ruled or markdown):  # written as a Markdown table: kept even if a row is ragged
+            return render_table(rows), j - i
+        data = rows[1:]
+        if len(rows) >= 2 and len({len(r) for r in rows}) == 1 and sum(_has_digit(r) for r in data) * 2 >= len(data):
+            return render_table(rows), j - i
+        return None, 0
+    rows = []
+    j = i
+    while j < len(lines) and (cells := _space_cells(lines[j])) is not None:
+        rows.append([" ".join(c.split()) for c in cells])
+        j += 1
+    if len(rows) < 2:
+        return None, 0
+    width = len(rows[-1])
+    data = rows[1:]
+    if len({len(r) for r in data}) != 1 or len(rows[0]) not in (width, width - 1):
+        return None, 0
+    if any(len(c) > 40 or re.search(r"[.!?]$", c) for r in rows for c in r):
+        return None, 0
+    if sum(_has_digit(r) for r in data) * 2 < len(data):
+        return None, 0
+    if len(rows[0]) == width - 1:  # a header over the data columns only, no label for the first column
+        rows[0] = ["", *rows[0]]
+    return render_table(rows), j - i
+
+
+def render_table(rows: list[list[str]]) -> str:
+    """Markdown table: first row as header, a "|---|" rule, one line per row."""
+    width = max(len(r) for r in rows)
+    lines = [re.sub(r" {2,}", " ", "| " + " | ".join(r + [""] * (width - len(r))) + " |") for r in rows]
+    lines.insert(1, "|" + "---|" * width)
+    return "\n".join(lines)
+
+
+def is_table(para: str) -> bool:
+    """A paragraph made by :func:`render_table` (the only paragraphs spanning several lines)."""
+    return para.startswith("|") and "\n" in para
+
+
+def _menu_row(line: str) -> str | None:
+    """"ACTUALITÉ  POLITIQUE  ÉCONOMIE": three or more short items spaced by 2+ blanks, made a "|" menu."""
+    cells = _space_cells(line)
+    if cells and len(cells) >= 3 and all(count_words(c) <= 4 for c in cells) and not re.search(r"[\d.!?]", line):
+        return " | ".join(" ".join(c.split()) for c in cells)
+    return None
+
+
+# ---- page chrome ----
 
 def _whole(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"^\W*(?:{pattern})[\s:.!»›>\-–—|]*$", re.I)
 
 
-_CHROME: list[tuple[str, re.Pattern[str]]] = [
+_SUBSCRIBE = r"(?:s'abonner|abonnez-vous|je\s+m'abonne|m'abonner|subscribe)"
+_ACCOUNT_ITEM = re.compile(rf"^\W*(?:{_SUBSCRIBE}\b.{{0,40}}|(?:abonnement|offre)\b.{{0,40}}"
+                           r"(?:€|offert|mois|gratuit)|se\s+connecter|connexion|connectez-vous|"
+                           r"déjà\s+abonné\s*\?.{0,20}|mon\s+compte|"
+                           r"mon\s+espace|s'identifier|s'inscrire|inscription|log\s*in|sign\s*in)\W*$", re.I)
+_FOOTER_ITEM = re.compile(r"^\W*(?:mentions\s+légales|politique\s+de\s+confidentialité|(?:gérer|gestion\s+de)\s+"
+                          r"(?:mes|vos|des)\s+cookies|cookies|cgu|cgv|contact|nous\s+contacter|contactez-nous|"
+                          r"plan\s+du\s+site|publicité|annonceurs|qui\s+sommes-nous|accessibilité|données\s+"
+                          r"personnelles|conditions\s+générales.{0,30}|privacy\s+policy|terms\s+of\s+(?:use|service))"
+                          r"\W*$", re.I)
+_RIGHTS = re.compile(r"tous\s+droits\s+réservés|all\s+rights\s+reserved|reproduction\s+interdite", re.I)
+
+
+def _items(line: str) -> list[str]:
+    return [x for x in re.split(r"\s*(?:[|·•/]|\s[–—-]\s)\s*", line) if x.strip()]
+
+
+def _is_footer(line: str) -> bool:
+    """"© Le Courrier – Mentions légales – Politique de confidentialité": every item is legal small print."""
+    if count_words(line) > 40:
+        return False
+    items = _items(line)
+    small_print = [bool(_FOOTER_ITEM.match(x) or _RIGHTS.search(x)) for x in items]
+    if len(items) < 2 and not _RIGHTS.search(line):  # a lone "Publicité" or "Contact" is not a footer
+        return False
+    return any(small_print) and all(p or ("©" in x and count_words(x) <= 8) for p, x in zip(small_print, items,
+                                                                                                 strict=True))
+
+
+def _account_kind(line: str) -> str | None:
+    """"S'abonner | Se connecter", "Connexion | Abonnement 1 € le premier mois": the account menu."""
+    items = _items(line)
+    if not items or count_words(line) > 20 or not all(_ACCOUNT_ITEM.match(x) for x in items):
+        return None
+    return "subscription" if re.search(rf"{_SUBSCRIBE}|abonn", line, re.I) else "navigation"
+
+
+_CHROME: list[tuple[str, object]] = [
     ("skip_link", _whole(r"(?:aller|passer|accéder|sauter|revenir)\s+(?:directement\s+)?(?:au|à la|aux|à)\s+"
                          r"(?:contenu(?:\s+principal)?|menu|navigation|recherche|pied de page|sommaire)"
                          r"|skip\s+to\s+(?:main\s+)?(?:content|navigation|menu)")),
-    ("comments", _whole(r"(?:\d+\s+)?commentaires?|(?:\d+\s+)?réactions?|(?:laisser|ajouter|voir|afficher|lire)\s+"
-                        r"(?:un|les|des|le)\s+commentaires?|réagir|réagissez|commenter|(?:\d+\s+)?comments?"
-                        r"|leave\s+a\s+(?:comment|reply)|signaler\s+(?:un\s+)?(?:abus|contenu)")),
+    ("comments", _whole(r"(?:\d+\s+)?commentaires?|(?:\d+\s+)?réactions?|commentaires?\s*\(\s*\d+\s*\)|"
+                        r"(?:laisser|ajouter|voir|afficher|lire)\s+(?:un|les|des|le)\s+commentaires?|"
+                        r"(?:voir|afficher|lire|charger)\s+(?:plus\s+de\s+|les\s+(?:\d+\s+)?(?:autres\s+)?|"
+                        r"tous\s+les\s+(?:\d+\s+)?)commentaires?(?:\s+suivants)?|"
+                        r"réagir(?:\s+à\s+(?:cet|l')\s*article)?(?:\s*\(\s*\d+\s+commentaires?\s*\))?|réagissez|"
+                        r"commenter|(?:connectez-vous|identifiez-vous|inscrivez-vous|abonnez-vous)\s+pour\s+"
+                        r"(?:réagir|commenter|laisser\s+un\s+commentaire)|vous\s+devez\s+être\s+(?:connecté|abonné|"
+                        r"inscrit|identifié)e?s?\s+pour\s+(?:commenter|réagir|laisser\s+un\s+commentaire)|"
+                        r"(?:\d+\s+)?comments?|leave\s+a\s+(?:comment|reply)|signaler\s+(?:un\s+)?(?:abus|contenu)")),
     ("member_banner", _whole(r"membres?(?:\s+(?:publique|public|premium|uniquement))?|publique|"
                              r"(?:article\s+|contenu\s+)?réservé\s+aux\s+abonnés|abonnés?|premium|"
                              r"exclusivité\s+abonnés|members?\s+only|subscribers?\s+only")),
     ("share", _whole(r"(?:(?:partager|partagez|share|tweeter|tweet|envoyer|imprimer|print|copier\s+le\s+lien|"
                      r"copy\s+link|cet\s+article|l'article|this\s+article|sur|on|par|via|facebook|twitter|x|"
                      r"linkedin|whatsapp|messenger|pinterest|telegram|e-?mail|mail|flipboard|reddit|bluesky)"
-                     r"[\s|·•,/]*)+")),
-    ("newsletter", re.compile(r"^(?=.*\bnewsletters?\b)(?!.*[.!?]\s+\S).{0,200}$|^\W*(?:abonnez-vous|s'abonner|"
-                              r"je m'inscris|s'inscrire|inscrivez-vous|subscribe|sign up)\W*$", re.I)),
+                     r"[\s|·•,/:]*)+")),
+    ("footer", _is_footer),
+    ("navigation", lambda line: _is_breadcrumb(line)),
+    ("newsletter", re.compile(r"^(?=.*\bnewsletters?\b)(?!.*[.!?]\s+\S).{0,200}$|^\W*newsletters?\b.{0,250}$"
+                              r"|^(?=.*\b(?:newsletters?|lettre d'information|recevez|recevoir|e-?mail|alertes?)\b)"
+                              r".{0,250}(?:\b(?:s'inscrire|je m'inscris|inscrivez-vous|je m'abonne|subscribe|sign up)"
+                              r"\s*[!\]]?|\[\s*(?:ok|valider|envoyer)\s*\])\s*$"
+                              r"|^\W*(?:je m'inscris|s'inscrire|inscrivez-vous|sign up)\W*$"
+                              r"|^\W*votre\s+(?:adresse\s+)?e-?mail\W*$", re.I)),
+    ("subscription", re.compile(rf"^\W*{_SUBSCRIBE}\b(?!.*\.$).{{0,100}}$|^\W*déjà\s+abonné\s*\?.{{0,30}}$"
+                                r"|^\W*(?:abonnement|offre)\b(?!.*\.$)(?=.*(?:€|offert|premier\s+mois)).{0,80}$",
+                                re.I)),
+    ("account", _account_kind),  # returns "subscription" or "navigation"
     ("advert", _whole(r"publicité|pub|advertisement|advertising|annonce|contenu\s+sponsorisé|sponsorisé|"
                       r"sponsored(?:\s+content)?|contenu\s+partenaire|publi-?rédactionnel")),
+    ("advert", re.compile(r"^\W*(?:contenu\s+)?(?:sponsorisé|sponsored|partenaire|publi-?rédactionnel|publicité)\s*"
+                          r"[·•|]\s*[^.!?]{0,200}[.!?]?$", re.I)),
     ("cookie_banner", re.compile(r"^(?=.*\bcookies?\b)(?=.*\b(?:accept|consent|utilis|paramétr|politique|traceurs|"
                                  r"we use|nous utilisons|préférences|preferences)).{0,600}$|^\W*(?:tout accepter|"
                                  r"accepter(?:\s+et\s+fermer)?|tout refuser|refuser|continuer sans accepter|"
                                  r"paramétrer(?:\s+les\s+cookies)?|personnaliser|gérer mes choix|j'accepte|"
                                  r"accept all|reject all|manage (?:cookies|preferences))\W*$", re.I)),
+    ("cookie_banner", _whole(r"nous\s+respectons\s+votre\s+vie\s+privée|(?:respect\s+de\s+)?votre\s+vie\s+privée|"
+                             r"gestion\s+de\s+vos\s+préférences|(?:vos|gérer\s+(?:mes|vos))\s+préférences|"
+                             r"paramètres\s+(?:des\s+cookies|de\s+confidentialité)|your\s+privacy(?:\s+choices)?")),
     ("photo_credit", re.compile(r"^\W*(?i:©|\(c\)|copyright|crédits?(?:\s+photos?)?\s*:|photos?\s*:|"
                                 r"illustration\s*:|image\s*:)\s*[^.!?]{0,80}$"
                                 r"|^\(?(?:[\w .'-]{0,30}/\s*)?(?:AFP|Reuters|REUTERS|AP|Getty Images|EPA|"
                                 r"Sipa|SIPA|Maxppp|MAXPPP|Abaca|ABACA|PA|Hans Lucas)(?:\s*/\s*[\w .'-]{1,40})?\)?$")),
     ("byline", re.compile(r"^(?:[Pp]ar|[Bb]y)\s+[A-ZÀ-Þ][\w'-]+(?:\s+[A-ZÀ-Þ][\w'-]+){0,3}(?:\s*(?:,|et|and|"
-                          r"avec|—|-|\|)\s*[^.!?]*)?$|^\W*(?:publié|mis à jour|modifié|actualisé|posted|"
+                          r"avec|—|-|\||·|•)\s*[^.!?]*)?$|^\W*(?:publié|mis à jour|modifié|actualisé|posted|"
                           r"updated|published)\s+(?:le|à|il y a|on|at)\b[^.!?]{0,80}$", re.I)),
-    ("navigation", re.compile(r"^(?:accueil|home|menu|rechercher|recherche|search|se connecter|connexion|"
-                              r"mon compte|log in)$", re.I)),
+    ("byline", _whole(r"(?:temps\s+de\s+)?lecture\s*:?\s*\d+\s*min(?:utes?)?|\d+\s*min(?:utes?)?\s+de\s+lecture|"
+                      r"le\s+\d{1,2}/\d{1,2}(?:/\d{2,4})?(?:\s*(?:à|-|,)?\s*\d{1,2}\s*[h:]\s*\d{2})?|"
+                      r"\d{1,2}/\d{1,2}(?:/\d{2,4})?\s*(?:à|-|,)?\s*\d{1,2}\s*[h:]\s*\d{2}")),
+    ("navigation", _whole(r"accueil|home|menu|rechercher|recherche|search|se connecter|connexion|mon compte|log in")),
     ("footer", _whole(r".{0,60}tous droits réservés.{0,60}|.{0,60}all rights reserved.{0,60}|mentions légales|"
                       r"politique de confidentialité|nous contacter|contactez-nous|plan du site|cgu|cgv|"
                       r"conditions générales(?:\s+d'utilisation|\s+de vente)?|gestion des cookies|"
                       r"privacy policy|terms of (?:use|service)")),
-    ("trailer", _whole(r"source\s+link(?:\s*-?\s*\d+)?|sources?\s*:\s*[^.!?]{1,60}|lire\s+la\s+suite.{0,80}|"
-                       r"read\s+more.{0,80}|continue\s+reading.{0,80}|voir\s+plus|la\s+suite\s+(?:après|ci-dessous)"
-                       r".{0,40}|(?:avec|with)\s+(?:afp|reuters|ap|ats|belga)(?:\s+et\s+\w+)?")),
+    ("trailer", _whole(r"source\s+link(?:\s*-?\s*\d+)?|sources?\s*:\s*[^\s.!?]+(?:[\s,/]+[^\s.!?]+){0,3}|"
+                       r"lire\s+la\s+suite.{0,80}|read\s+more.{0,80}|continue\s+reading.{0,80}|voir\s+plus|"
+                       r"la\s+suite\s+(?:après|ci-dessous).{0,40}|(?:avec|with)\s+(?:afp|reuters|ap|ats|belga)"
+                       r"(?:\s+et\s+\w+)?")),
 ]
-_MARKER = _whole(r"(?:à|a)?\s*lire\s+(?:aussi|également|ensuite|plus)|voir\s+aussi|(?:à|a)\s+voir\s+(?:aussi|"
-                 r"également)|sur\s+le\s+même\s+sujet|dans\s+la\s+même\s+rubrique|les\s+plus\s+(?:lus|partagés|"
-                 r"commentés)|derni(?:er|ers|ère|ères)(?:\s+(?:articles?|actualités|infos|nouvelles|minute))?|"
-                 r"à\s+la\s+une|(?:articles?|contenus?)\s+(?:similaires|liés|connexes|recommandés)|vous\s+"
-                 r"(?:aimerez|pourriez\s+aimer)\s+aussi|nos\s+(?:autres\s+)?articles|plus\s+d'articles|"
-                 r"read\s+(?:also|next)|related(?:\s+(?:articles|stories))?|more\s+stories|latest(?:\s+news)?|"
-                 r"most\s+read|en\s+continu|recommandés?\s+pour\s+vous|ailleurs\s+sur\s+le\s+web")
+_MARKER = _whole(r"(?:à|a)?\s*lire\s+(?:aussi|également|ensuite|plus)(?:\s+dans\s+[\w' -]{1,30})?|voir\s+aussi|"
+                 r"(?:à|a)\s+voir\s+(?:aussi|également)|sur\s+le\s+même\s+sujet|dans\s+la\s+même\s+rubrique|"
+                 r"les\s+plus\s+(?:lus|partagés|commentés|vus)|derni(?:er|ers|ère|ères)(?:\s+(?:articles?|"
+                 r"actualités|infos|nouvelles|minute))?|à\s+la\s+une|(?:articles?|contenus?)\s+(?:similaires|liés|"
+                 r"connexes|recommandés)|vous\s+(?:aimerez|pourriez\s+aimer)\s+aussi|nos\s+(?:autres\s+)?articles|"
+                 r"plus\s+d'articles|read\s+(?:also|next)|related(?:\s+(?:articles|stories))?|more\s+stories|"
+                 r"latest(?:\s+news)?|most\s+read|en\s+continu|recommandés?\s+pour\s+vous|ailleurs\s+sur\s+le\s+web")
 _INLINE_MARKER = re.compile(r"^\W*(?:(?:à|a)\s+)?(?:lire|voir)\s+(?:aussi|également)\s*[:>›»]|^\W*(?:read\s+(?:also|"
                             r"more)|related|see\s+also)\s*[:>›»]", re.I)
-_TEASER_SIGNAL_KINDS = {"member_banner", "comments", "share"}
 
 
 def chrome_kind(line: str) -> str | None:
     """Kind of page chrome a whole line is (skip link, banner, share widget...), or None for text."""
-    if _is_breadcrumb(line):
-        return "navigation"
-    for kind, pattern in _CHROME:
-        if pattern.match(line):
-            return kind
+    for kind, test in _CHROME:
+        got = test.match(line) if isinstance(test, re.Pattern) else test(line)  # type: ignore[operator]
+        if got:
+            return got if isinstance(got, str) else kind
     return None
 
 
 def _is_breadcrumb(line: str) -> bool:
-    """"Accueil › International › Asie": three or more short crumbs, no sentence punctuation."""
-    if len(line) > 200:
+    """"Accueil › International › Asie", "Culture > Festivals", "EN DIRECT | Tennis : ... | Rugby : ...":
+    short crumbs and no sentence punctuation (a table row never gets here: tables are found first)."""
+    if len(line) > 300 or line.startswith("|"):
         return False
     crumbs = re.split(r"\s+[›»>/|]\s+", line)
-    return len(crumbs) >= 3 and all(0 < len(c) <= 40 and not re.search(r"[.!?]", c) for c in crumbs)
+    if len(crumbs) >= 3:
+        return all(0 < len(c) <= 60 and not re.search(r"[.!?]", c) for c in crumbs)
+    return len(crumbs) == 2 and bool(re.search(r"\s[›»>]\s", line)) and all(
+        count_words(c) <= 3 and not re.search(r"[\d.!?:;,]", c) for c in crumbs)
 
 
 def _is_truncated(line: str) -> bool:
@@ -531,33 +738,62 @@ def _title_like(line: str) -> bool:
     return count_words(line) <= 20 and not re.search(r"[.»\"]$", line)
 
 
-def strip_boilerplate(paras: list[str]) -> tuple[list[str], list[Removed]]:
-    """Drop page chrome lines and the teaser blocks that follow a "Lire aussi" / "Dernier" marker.
+def _is_prose(line: str) -> bool:
+    return count_words(line) >= 8 and bool(re.search(r"[.!?»\"…]$", line))
 
-    A standalone marker opens a segment that runs to the next marker. If the segment holds a teaser
-    signal (a truncated "..." summary, a "Membres Publique" banner, a share or comment widget), it is
-    a block of cards for other stories (source_004's Telegram and Duterte cards) up to its last
-    signal; a paragraph in it is still kept when it names two of the story's proper nouns (the story
-    resuming after a mid-article link). With no signal, only a title-like first line (the linked
-    headline) is dropped, so a marker in the middle of an article never eats the story after it.
+
+def strip_boilerplate(paras: list[str], blocks: list[int] | None = None) -> tuple[list[str], list[Removed]]:
+    """Drop page chrome lines, comment threads, the masthead, and the teaser cards after a "Lire aussi" marker.
+
+    ``blocks`` (from :func:`paragraphs_and_blocks`) says which lines the page grouped together
+    without a blank line; without it every line is its own block. After a standalone marker:
+
+    * the headlines listed in the marker's own block ("Lire aussi :" and three linked titles, "Les
+      plus lus" and a numbered list) are teasers, up to the first line of prose;
+    * otherwise only a title-like first line (the linked headline) is, so a marker in the middle of
+      an article never eats the story after it;
+    * a truncated "..." line is a card of a picture teaser (source_004's Telegram and Duterte
+      cards): it and the headline and summary after it, up to the next chrome line, are teasers.
+
+    A paragraph in a card is still kept when it names two of the story's proper nouns (the story
+    resuming after a mid-article link).
     """
-    kinds: list[str | None] = [chrome_kind(p) for p in paras]
+    blocks = list(range(len(paras))) if blocks is None else blocks
+    kinds: list[str | None] = [None if is_table(p) else chrome_kind(p) for p in paras]
     kinds = _mark_navigation_runs(paras, kinds)
+    kinds = _mark_comment_threads(paras, kinds, blocks)
+    kinds = _mark_masthead(paras, kinds)
     markers = [i for i, p in enumerate(paras) if kinds[i] is None and _MARKER.match(p)]
     for i in markers:
         kinds[i] = "read_also"
     before = markers[0] if markers else 0
     story_names = _names(" ".join(p for p, k in zip(paras[:before], kinds[:before], strict=True) if k is None))
+
+    def elsewhere(j: int) -> bool:  # a teaser for another story, not ours resuming
+        return len(_names(paras[j]) & story_names) < 2
+
     for n, m in enumerate(markers):
         stop = markers[n + 1] if n + 1 < len(markers) else len(paras)
-        seg = [j for j in range(m + 1, stop) if kinds[j] is None]
-        signals = [j for j in range(m + 1, stop) if (kinds[j] is None and _is_truncated(paras[j]))
-                   or kinds[j] in _TEASER_SIGNAL_KINDS]
-        if seg and _title_like(paras[seg[0]]):
+        listed = False
+        j = m + 1
+        while j < stop and blocks[j] == blocks[m]:
+            if kinds[j] is None:
+                if is_table(paras[j]) or not (_title_like(paras[j]) or _is_truncated(paras[j])):
+                    break
+                kinds[j] = "teaser"
+                listed = True
+            j += 1
+        seg = [j for j in range(m + 1, stop) if kinds[j] is None and not is_table(paras[j])]
+        if not listed and seg and _title_like(paras[seg[0]]):
             kinds[seg[0]] = "teaser"
         for j in seg:
-            if signals and j <= signals[-1] and kinds[j] is None and len(_names(paras[j]) & story_names) < 2:
+            if kinds[j] is None and _is_truncated(paras[j]) and elsewhere(j):
                 kinds[j] = "teaser"
+                for k in range(j + 1, min(j + 3, stop)):
+                    if kinds[k] is not None or is_table(paras[k]):
+                        break
+                    if elsewhere(k):
+                        kinds[k] = "teaser"
     for i, p in enumerate(paras):
         if kinds[i] is None and _INLINE_MARKER.match(p):
             kinds[i] = "read_also"
@@ -594,13 +830,74 @@ def _mark_navigation_runs(paras: list[str], kinds: list[str | None]) -> list[str
     return out
 
 
+_PSEUDO = r"[\w.'-]{2,30}"
+_COMMENT_POST = re.compile(rf"^{_PSEUDO}\s*(?::|—|–|\s-)\s+\S")
+_HANDLE = re.compile(r"^[\w.'-]*(?:\d|_|[a-zà-ÿ][A-ZÀ-Þ])[\w.'-]*\s*(?::|—|–|\s-)\s")  # "TrailDu12 :", "Le_Causse —"
+_COMMENT_STAMP = re.compile(rf"^{_PSEUDO}\s*[·•|,–—-]\s*(?:il\s+y\s+a\s+\d+\s*\w+|hier|aujourd'hui|le\s+\d{{1,2}}\b"
+                            r"[^.!?]{0,30}|\d{1,2}\s*[h:]\s*\d{2})\W*$", re.I)
+
+
+def _mark_comment_threads(paras: list[str], kinds: list[str | None], blocks: list[int]) -> list[str | None]:
+    """Readers' comments under a "12 commentaires" header, in the header's own block: "JuraLibre39 · il y a
+    3 heures" and the text under it, "TrailDu12 : Quel monstre !", "Abeille46 — ...".
+
+    A "Name : text" line is a comment only once the thread is established by a user handle (digits,
+    underscore, "CamelCase") or a time stamp, so a story line such as "Résultat : ..." that happens
+    to follow a comment counter is kept.
+    """
+    out = list(kinds)
+    for i, kind in enumerate(kinds):
+        if kind != "comments":
+            continue
+        j, under_stamp, thread = i + 1, False, False
+        while j < len(paras) and blocks[j] == blocks[i]:
+            post = _COMMENT_POST.match(paras[j]) and count_words(paras[j]) <= 80
+            if out[j] == "comments":
+                under_stamp = False
+            elif out[j] is not None or is_table(paras[j]):
+                break
+            elif _COMMENT_STAMP.match(paras[j]):
+                under_stamp = thread = True
+                out[j] = "comments"
+            elif under_stamp or (post and (thread or _HANDLE.match(paras[j]))):
+                under_stamp, thread = False, True
+                out[j] = "comments"
+            else:
+                break
+            j += 1
+    return out
+
+
+def _mark_masthead(paras: list[str], kinds: list[str | None]) -> list[str | None]:
+    """On a web page, the short lines above the headline: the site's name ("MONDE EXPRESS", "L'Écho de la
+    Brenne") and the section label ("Immobilier", "Faits divers").
+
+    Only in the page header (before the first sentence of prose), only when that header holds other
+    chrome (menus, cookie text: a web page, not a dispatch whose title happens to be short), and
+    only above a longer title-like line (the headline), so a dispatch's own short title is kept.
+    Story subheadings, even in capitals ("LA BOURSE SANCTIONNE"), come after the lede and are kept.
+    """
+    out = list(kinds)
+    end = next((i for i, (p, k) in enumerate(zip(paras, kinds, strict=True)) if k is None and _is_prose(p)),
+               len(paras))
+    if not any(k is not None for k in kinds[:end]):
+        return out
+    heads = [i for i in range(end) if kinds[i] is None and not is_table(paras[i]) and _title_like(paras[i])
+             and count_words(paras[i]) >= 6]
+    for i in range(heads[-1] if heads else 0):
+        if kinds[i] is None and count_words(paras[i]) <= 5 and not re.search(r"[\d.!?:;,«»\"()]", paras[i]):
+            out[i] = "masthead"
+    return out
+
+
 def _key(line: str) -> str:
     return re.sub(r"[\W_]+", " ", fold(line)).strip()
 
 
 def dedupe_lines(paras: list[str]) -> tuple[list[str], list[Removed]]:
     """Scrapers repeat headlines and captions (alt text + figcaption). Keep one copy of a repeated sentence;
-    drop every copy of a repeated caption (a fragment with no final punctuation), which is page furniture."""
+    drop every copy of a repeated caption (a fragment with no final punctuation), which is page furniture.
+    A repeated table is kept once, like a sentence."""
     counts: dict[str, int] = {}
     for p in paras:
         counts[_key(p)] = counts.get(_key(p), 0) + 1
@@ -609,7 +906,7 @@ def dedupe_lines(paras: list[str]) -> tuple[list[str], list[Removed]]:
     removed: list[Removed] = []
     for p in paras:
         key = _key(p)
-        caption = counts[key] > 1 and not re.search(r"[.!?»\"…]$", p) and count_words(p) <= 40
+        caption = counts[key] > 1 and not is_table(p) and not re.search(r"[.!?»\"…]$", p) and count_words(p) <= 40
         if caption:
             removed.append(Removed(kind="caption_duplicate", text=p))
         elif key in seen and key:

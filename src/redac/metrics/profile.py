@@ -164,7 +164,9 @@ def _build_profile(key: str, source: Source, cfg: MetricsConfig) -> SourceProfil
     # The dateline is not a fact to repeat, but an article may use it ("ce mardi 4 novembre").
     support = nums.extract(body)
     quotes = quotes_of(body)
-    sents = [s for s in sentences(body) if count_words(s) >= cfg.coverage.min_sentence_words]
+    # Tables are not prose an article restates line for line; their figures are checked by the fact metric.
+    sents = [s for s in sentences(body)
+             if count_words(s) >= cfg.coverage.min_sentence_words and not s.startswith("|")]
     tokstr = f" {' '.join(toks)} "
     tri = trigrams(toks)
     profile = SourceProfile(
