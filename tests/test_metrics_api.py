@@ -166,11 +166,11 @@ def test_config_errors_name_file_key_and_line(tmp_path, text, field, line):
 
 
 def test_config_file_problems(tmp_path):
-    with pytest.raises(ConfigError, match="not found"):
+    with pytest.raises(ConfigError, match="nope.yaml: no such metrics config"):
         load_metrics_config(tmp_path / "nope.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: 1\nweights: [\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="not valid YAML"):
+    with pytest.raises(ConfigError, match="bad.yaml:3: invalid YAML"):
         load_metrics_config(bad)
 
 

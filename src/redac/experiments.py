@@ -99,18 +99,13 @@ class ExperimentConfig(_Strict):
 
 
 def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -> ExperimentConfig:
-    """Read and validate an experiment YAML; errors name the file and the key path."""
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise ConfigError("no such experiment config", file=str(path)) from None
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", file=str(path),
-                          line=line + 1 if line is not None else None) from None
-    if not isinstance(raw, dict):
-        raise ConfigError("an experiment config must be a mapping", file=str(path))
+    """Read and validate an experiment YAML; errors name the file, line and key path.
+
+    ``overrides`` maps dotted keys to values (``{"dataset.limit": 2}``), applied before validation.
+    """
+    from redac.configfile import read_yaml_mapping, validation_error
+
+    raw, text = read_yaml_mapping(path, "experiment config")
     for dotted, value in (overrides or {}).items():
         node = raw
         *parents, leaf = dotted.split(".")
@@ -120,10 +115,7 @@ def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -
     try:
         return ExperimentConfig.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        more = f" (+{len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
-        raise ConfigError(f"{err['msg']}{more}", file=str(path), field=where) from None
+        raise validation_error(exc, file=str(path), text=text) from None
 
 
 # --------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from pydantic import (
     field_validator,
 )
 
+from redac.configfile import load_model, validation_error
 from redac.errors import ConfigError, DatasetError
 
 if TYPE_CHECKING:
@@ -131,49 +132,9 @@ class GateConfig(_Strict):
         return floors
 
 
-def _load_yaml_mapping(path: Path, what: str) -> tuple[dict, str]:
-    import yaml
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"no such {what}", file=str(path)) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read {what}: {exc.strerror or exc}", file=str(path)) from None
-    try:
-        raw = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", file=str(path),
-                          line=mark.line + 1 if mark else None) from None
-    if not isinstance(raw, dict):
-        raise ConfigError(f"a {what} must be a mapping", file=str(path))
-    return raw, text
-
-
-def _validation_error(exc: ValidationError, file: str, text: str | None = None) -> ConfigError:
-    err = exc.errors()[0]
-    loc = [str(p) for p in err["loc"]]
-    message = f"unknown key {loc[-1]!r}" if err["type"] == "extra_forbidden" and loc \
-        else err["msg"].removeprefix("Value error, ")
-    more = len(exc.errors()) - 1
-    line = None
-    if text is not None:
-        from redac.lm.config import _yaml_line
-
-        line = _yaml_line(text, loc)
-    return ConfigError(message + (f" (+{more} more)" if more else ""), file=file, line=line,
-                       field=".".join(loc) or None)
-
-
 def load_gate_config(path: str | Path = DEFAULT_GATE_CONFIG) -> GateConfig:
     """Read and validate ``evals/gate.yaml``; every problem is a ConfigError naming file and key path."""
-    path = Path(path)
-    raw, text = _load_yaml_mapping(path, "gate config")
-    try:
-        return GateConfig.model_validate(raw)
-    except ValidationError as exc:
-        raise _validation_error(exc, str(path), text) from None
+    return load_model(GateConfig, path, "gate config")
 
 
 # --------------------------------------------------------------------------------------------
@@ -239,7 +200,7 @@ def read_baseline(path: str | Path) -> Baseline:
     try:
         baseline = Baseline.model_validate(data)
     except ValidationError as exc:
-        raise _validation_error(exc, str(path)) from None
+        raise validation_error(exc, file=str(path)) from None
     baseline._path = path
     return baseline
 

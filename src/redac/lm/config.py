@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from redac.configfile import read_yaml_mapping, yaml_line
 from redac.errors import ConfigError
 
 Provider = Literal["openai", "openai_compatible", "embedded", "replay"]
@@ -190,7 +191,7 @@ class LMConfig(BaseModel):
         if provider is not None and provider not in PROVIDERS:
             raise ConfigError(f"unknown provider {provider!r}; valid providers: {', '.join(PROVIDERS)}",
                               file=file, field=f"{prefix}.provider",
-                              line=_yaml_line(text, [*prefix.split("."), "provider"]))
+                              line=yaml_line(text, [*prefix.split("."), "provider"]))
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
@@ -220,49 +221,14 @@ def _config_error(exc: ValidationError, *, file: str | None, prefix: str, text: 
         message = f"unknown provider {err.get('input')!r}; valid providers: {', '.join(PROVIDERS)}"
     else:
         message = err["msg"].removeprefix("Value error, ")
-    return ConfigError(message, file=file, field=".".join(path), line=_yaml_line(text, path))
-
-
-def _yaml_line(text: str | None, path: list[str]) -> int | None:
-    """1-based line of a key path in YAML text (None if unknown), so errors point at the line."""
-    if not text:
-        return None
-    import yaml
-
-    try:
-        node = yaml.compose(text)
-    except yaml.YAMLError:
-        return None
-    line = None
-    for key in path:
-        if not isinstance(node, yaml.MappingNode):
-            break
-        for k, v in node.value:
-            if getattr(k, "value", None) == key:
-                line, node = k.start_mark.line + 1, v
-                break
-        else:
-            break
-    return line
+    return ConfigError(message, file=file, field=".".join(path), line=yaml_line(text, path))
 
 
 # ---- loading -----------------------------------------------------------------------
 def load_lm_config(path: str | Path) -> LMConfig:
     """Read the ``lm:`` block of a YAML file."""
-    import yaml
-
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", file=str(path),
-                          line=mark.line + 1 if mark else None) from None
-    if not isinstance(data, dict) or "lm" not in data:
+    data, text = read_yaml_mapping(path, "LM config")
+    if "lm" not in data:
         raise ConfigError("no 'lm:' block", file=str(path), field="lm")
     return LMConfig.from_dict(data["lm"], file=str(path), text=text)
 

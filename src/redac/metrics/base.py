@@ -242,50 +242,12 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
 
 def load_metrics_config(path: str | Path = "evals/metrics.yaml") -> MetricsConfig:
     """Read and validate the metrics config; every problem is a :class:`ConfigError` with file, line, key path."""
-    p = Path(path)
-    where = str(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError("metrics config not found", file=where) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read metrics config ({exc.__class__.__name__})", file=where) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError("not valid YAML", file=where, line=mark.line + 1 if mark else None) from None
-    if not isinstance(data, dict):
-        raise ConfigError("metrics config must be a mapping", file=where)
+    from redac.configfile import read_yaml_mapping, validation_error
+
+    data, text = read_yaml_mapping(path, "metrics config")
     if "version" not in data:
-        raise ConfigError("missing 'version' (expected 1)", file=where, field="version")
+        raise ConfigError("missing 'version' (expected 1)", file=str(path), field="version")
     try:
         return MetricsConfig.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = [str(x) for x in err["loc"]]
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key"
-        raise ConfigError(msg, file=where, line=_yaml_line(text, loc), field=".".join(loc) or None) from None
-
-
-def _yaml_line(text: str, loc: list[str]) -> int | None:
-    """1-based line of the node at ``loc`` (or its deepest existing parent) in the YAML text."""
-    try:
-        node = yaml.compose(text)
-    except yaml.YAMLError:
-        return None
-    line = None
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = next(((k, v) for k, v in node.value if str(k.value) == key), None)
-            if match is None:
-                break
-            line, node = match[0].start_mark.line + 1, match[1]
-        elif isinstance(node, yaml.SequenceNode) and key.isdigit() and int(key) < len(node.value):
-            node = node.value[int(key)]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line
+        raise validation_error(exc, file=str(path), text=text) from None
