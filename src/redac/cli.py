@@ -196,16 +196,7 @@ def eval_command(
     fresh: Annotated[bool, typer.Option(help="Ignore finished examples of an earlier run.")] = False,
 ) -> None:
     """Evaluate the configured program on the configured splits, tracked in MLflow."""
-    cfg = _experiment(config, repeat, tracking_uri, limit)
-    if dry_run:
-        _print_plan(cfg, optimize=False)
-        return
-    from redac.experiments import run_eval
-
-    result = _run_with_progress(run_eval, cfg, fresh)
-    _print_reports(result, cfg)
-    if result.stopped:
-        raise typer.Exit(4)
+    _run_experiment(_experiment(config, repeat, tracking_uri, limit), optimize=False, dry_run=dry_run, fresh=fresh)
 
 
 @app.command("optimize")
@@ -217,13 +208,16 @@ def optimize_command(
     fresh: Annotated[bool, typer.Option(help="Ignore finished examples of an earlier run.")] = False,
 ) -> None:
     """Baseline eval, compile, compiled eval on dev and test, save the program (JSON), print the lift."""
-    cfg = _experiment(config, None, tracking_uri, limit)
-    if dry_run:
-        _print_plan(cfg, optimize=True)
-        return
-    from redac.experiments import run_optimize
+    _run_experiment(_experiment(config, None, tracking_uri, limit), optimize=True, dry_run=dry_run, fresh=fresh)
 
-    result = _run_with_progress(run_optimize, cfg, fresh)
+
+def _run_experiment(cfg, *, optimize: bool, dry_run: bool, fresh: bool) -> None:
+    if dry_run:
+        _print_plan(cfg, optimize=optimize)
+        return
+    from redac.experiments import run_eval, run_optimize
+
+    result = _run_with_progress(run_optimize if optimize else run_eval, cfg, fresh)
     _print_reports(result, cfg)
     if result.stopped:
         raise typer.Exit(4)
