@@ -171,11 +171,9 @@ def log_file(path: str | Path, folder: str | None = None) -> None:
 
 
 def log_figure(fig: Any, name: str) -> None:
-    import matplotlib.pyplot as plt
     import mlflow
 
     mlflow.log_figure(fig, name)
-    plt.close(fig)
 
 
 def active_run_id() -> str | None:
@@ -196,20 +194,18 @@ def log_file_text(text: str, name: str) -> None:
 # ------------------------------------------------------------------------------------------------
 
 
-def _pyplot():
-    import matplotlib
+def _figure(width: float, height: float):
+    """A standalone Figure: no pyplot state, no backend switch (inline plots in notebooks keep working)."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    fig = Figure(figsize=(width, height))
+    return fig, fig.subplots()
 
 
 def score_distribution_plot(rows: list[dict[str, float]], title: str):
     """One box per metric: where the examples sit and which metric holds the composite down."""
-    plt = _pyplot()
     names = sorted({k for row in rows for k in row}, key=lambda n: (n != "composite", n))
-    fig, ax = plt.subplots(figsize=(max(6, 0.6 * len(names) + 2), 4))
+    fig, ax = _figure(max(6, 0.6 * len(names) + 2), 4)
     ax.boxplot([[row[n] for row in rows if n in row] for n in names], tick_labels=names)
     ax.set_ylim(-0.05, 1.05)
     ax.set_title(f"{title}: score per metric ({len(rows)} examples)")
@@ -219,9 +215,8 @@ def score_distribution_plot(rows: list[dict[str, float]], title: str):
 
 
 def paired_plot(before: dict[str, float], after: dict[str, float], title: str):
-    plt = _pyplot()
     ids = [i for i in before if i in after]
-    fig, ax = plt.subplots(figsize=(max(6, 0.35 * len(ids) + 2), 4))
+    fig, ax = _figure(max(6, 0.35 * len(ids) + 2), 4)
     xs = range(len(ids))
     ax.bar([x - 0.2 for x in xs], [before[i] for i in ids], width=0.4, label="baseline")
     ax.bar([x + 0.2 for x in xs], [after[i] for i in ids], width=0.4, label="compiled")
@@ -234,8 +229,7 @@ def paired_plot(before: dict[str, float], after: dict[str, float], title: str):
 
 
 def trajectory_plot(values: list[float]):
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6, 3.5))
+    fig, ax = _figure(6, 3.5)
     best = [max(values[: i + 1]) for i in range(len(values))]
     ax.plot(values, "o", label="candidate")
     ax.plot(best, "-", label="best so far")
