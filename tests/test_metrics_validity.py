@@ -29,6 +29,7 @@ CASES = [
     ("remove_headings", ["headings"], fx.KEYS),
     ("stuff_keyphrase", ["seo"], fx.KEYS),
     ("paste_boilerplate", ["boilerplate", "fact_precision"], ("004",)),
+    ("pad_with_repeats", ["length"], fx.KEYS),
 ]
 
 

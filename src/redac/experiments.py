@@ -515,6 +515,7 @@ def run_eval(cfg: ExperimentConfig, *, resume: bool = True, progress: ProgressFn
             result.run_id = tracking.active_run_id()
             tracking.log_params(_base_params(cfg, rt))
             tracking.log_file_text(yaml.safe_dump(cfg.public_dict(), allow_unicode=True), "config.yaml")
+            tracking.log_file_text(Path(cfg.metrics).read_text(encoding="utf-8"), "config/metrics.yaml")
             if cfg.tracking.autolog:
                 tracking.autolog_dspy()
         for split in cfg.dataset.eval_splits:
@@ -563,6 +564,7 @@ def run_optimize(cfg: ExperimentConfig, *, resume: bool = True, progress: Progre
             result.run_id = tracking.active_run_id()
             tracking.log_params(_base_params(cfg, rt))
             tracking.log_file_text(yaml.safe_dump(cfg.public_dict(), allow_unicode=True), "config.yaml")
+            tracking.log_file_text(Path(cfg.metrics).read_text(encoding="utf-8"), "config/metrics.yaml")
             if cfg.tracking.autolog:
                 tracking.autolog_dspy()
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 from redac.article import Article
 from redac.metrics.base import MetricResult, MetricsConfig
 from redac.metrics.profile import SourceProfile, view
+from redac.text import count_words, fold, sentences
 
 
 def length(article: Article, source: SourceProfile, cfg: MetricsConfig) -> MetricResult:
     """1 inside [min_words, max_words]; falls linearly to 0 at ``min * (1 - falloff)`` below and at
     ``max * (1 + falloff)`` above. Words: ``redac.text.count_words`` of the prose, headings excluded
-    ("aujourd'hui", "nord-coréen", "1 000" and "3,5 %" are one word each)."""
-    n = view(article).word_count
+    ("aujourd'hui", "nord-coréen", "1 000" and "3,5 %" are one word each). Sentences that repeat an
+    earlier one (padding) earn no length: only the words of distinct sentences count."""
+    total = view(article).word_count
+    repeated = repeated_words(article.body_text)
+    n = total - repeated
     lo = source.targets.min_words
     hi = source.targets.max_words or cfg.length.max_words
     fall = cfg.length.falloff
@@ -25,5 +29,22 @@ def length(article: Article, source: SourceProfile, cfg: MetricsConfig) -> Metri
     else:
         value = 1.0
         feedback = f"Length is on target ({n} words, target {lo}{f'-{hi}' if hi else '+'})."
-    return MetricResult(name="length", value=value, figures={"words": n, "min_words": lo, "max_words": hi},
-                        feedback=feedback)
+    if repeated:
+        feedback += f" {repeated} words repeat earlier sentences and do not count: say each thing once."
+    return MetricResult(name="length", value=value, figures={"words": n, "words_total": total,
+                                                             "repeated_words": repeated, "min_words": lo,
+                                                             "max_words": hi}, feedback=feedback)
+
+
+def repeated_words(text: str, threshold: float = 0.6) -> int:
+    """Words in sentences whose word-trigram set overlaps an earlier sentence's by ``threshold`` (Jaccard)."""
+    seen: list[set[tuple[str, ...]]] = []
+    repeated = 0
+    for sentence in sentences(text):
+        toks = fold(sentence).split()
+        grams = {tuple(toks[i:i + 3]) for i in range(max(1, len(toks) - 2))}
+        if any(len(grams & g) / len(grams | g) >= threshold for g in seen):
+            repeated += count_words(sentence)
+        else:
+            seen.append(grams)
+    return repeated

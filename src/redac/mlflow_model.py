@@ -1,0 +1,68 @@
+"""MLflow "models from code" definition of a redac bundle (logged by :func:`redac.export.register_bundle`).
+
+MLflow copies this file into the logged model and runs it at load time instead of unpickling an object, so
+``mlflow.pyfunc.load_model("models:/redac@champion")`` works without ``MLFLOW_ALLOW_PICKLE_DESERIALIZATION``.
+The bundle travels as the model's ``bundle`` artifact and is read by :func:`redac.export.load` (JSON only).
+
+The LM is chosen at load: ``model_config={"lm": "openai/gpt-4o-mini"}``, else the ``REDAC_LM`` environment
+variable, else the LM the program was compiled with (from the manifest; API keys from the environment).
+``predict`` takes a list of raw sources and returns one dict per source (article fields, Markdown, warnings,
+repairs), or an ``error`` entry for a source that could not be rewritten.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import mlflow
+from mlflow.pyfunc import PythonModel
+from pydantic import BaseModel
+
+
+class Rewritten(BaseModel):
+    """One output row (typed, so MLflow records a real signature). ``error`` is set instead of the article
+    fields when this source could not be rewritten."""
+
+    title: str = ""
+    meta_description: str = ""
+    slug: str = ""
+    keyphrase: str = ""
+    markdown: str = ""
+    markdown_document: str = ""  # front matter + Markdown, as `redac rewrite` writes NAME.md
+    word_count: int = 0
+    warnings: list[str] = []
+    repairs: list[str] = []
+    seconds: float = 0.0
+    error: str | None = None
+    error_type: str | None = None
+
+
+class RedacModel(PythonModel):
+    """pyfunc wrapper around :class:`redac.export.LoadedProgram`."""
+
+    def load_context(self, context) -> None:
+        from redac.export import load
+
+        self.loaded = load(context.artifacts["bundle"])
+        self.lm = (context.model_config or {}).get("lm") or os.environ.get("REDAC_LM") or None
+
+    def predict(self, context, model_input: list[str], params: dict[str, Any] | None = None) -> list[Rewritten]:
+        out: list[Rewritten] = []
+        for raw in model_input:
+            try:
+                result = self.loaded.run(str(raw), lm=self.lm)
+            except Exception as exc:  # one bad source (or LM failure) must not lose the rest of the batch
+                out.append(Rewritten(error=str(exc).strip().splitlines()[0] if str(exc).strip() else "",
+                                     error_type=type(exc).__name__))
+                continue
+            article = result.article
+            out.append(Rewritten(title=article.title, meta_description=article.meta_description, slug=article.slug,
+                                 keyphrase=article.keyphrase, markdown=article.markdown,
+                                 markdown_document=article.to_markdown(),
+                                 word_count=article.word_count, warnings=result.warnings, repairs=result.repairs,
+                                 seconds=round(result.seconds, 3)))
+        return out
+
+
+mlflow.models.set_model(RedacModel())
