@@ -34,13 +34,6 @@ CONFIG = ROOT / "evals" / "metrics.yaml"
 #: reason. Each entry must still fail (once the metric is fixed the stale test below asks for the entry
 #: to go), and no other (id, metric) may fail. Never add a gold here to hide a bad gold: fix the gold.
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    # language: French "à" is in the Portuguese function-word list only, so price lists and ranking
-    # tables ("de 228 à 196 euros", "| 2 | … | à 24 s |") read as Portuguese.
-    ("economie-b04", "language"): "French 'à' counted as Portuguese (bullet list of prices)",
-    ("sport-c04", "language"): "French 'à' counted as Portuguese (ranking tables, 'à 31 secondes')",
-    # language: the gold keeps the source's English quote verbatim (as it must) and translates it
-    # right after; the paragraph is scored as English.
-    ("science-d07", "language"): "an English quote kept verbatim makes its paragraph 'English'",
     # coverage: best match of each source sentence with ONE article sentence; faithful golds split
     # long source sentences into short ones (readability asks for it), so no single sentence matches.
     ("economie-b03", "coverage"): "source sentences split across several gold sentences",

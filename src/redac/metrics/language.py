@@ -27,7 +27,7 @@ from redac.metrics.rouge import tokenize
 _FUNCTION_WORDS = {
     "fr": "le la les des du et est une dans pour qui que sur pas au aux avec ce cette il elle ils elles sont ont été "
           "mais ou leur leurs nous vous par plus se sa son ses selon lors après aussi très comme déjà où qu été "
-          "avait était sera fait entre sous chez dont ne cet",
+          "avait était sera fait entre sous chez dont ne cet à",
     "en": "the and of to is in that it was for with as on by this are were be has have had from at which not but "
           "an or they their his her its will would been who after also than into about there what when",
     "es": "el la los las del y es una por con para que lo al como más pero sus su fue está según también muy ha "
@@ -39,6 +39,9 @@ _FUNCTION_WORDS = {
     "pt": "o os as da do das dos e é um uma em para com não que no na nos pelo pela mais foi são seu sua também "
           "entre se ao aos à mas como",
 }
+
+
+_QUOTED = re.compile(r"«[^»]*»|“[^”]*”")
 
 
 @lru_cache(maxsize=1)
@@ -70,7 +73,8 @@ def language(article: Article, source: SourceProfile, cfg: MetricsConfig) -> Met
     by_lang: dict[str, int] = {}
     foreign: list[str] = []
     for para, toks in [(article.title, tokenize(article.title)), *zip(v.paragraphs, v.paragraph_tokens)]:
-        lang, _ = detect(toks)
+        # A quotation kept verbatim in its own language is not a paragraph written in that language.
+        lang, _ = detect(tokenize(_QUOTED.sub(" ", para)) if "«" in para or "“" in para else toks)
         if lang is None:
             continue
         n = len(toks)
