@@ -17,7 +17,7 @@ export TOKENIZERS_PARALLELISM := false
 .PHONY: quickstart test install bench clean help gate record-gate
 
 help:
-	@echo "make quickstart  set up, then rewrite the five real seeds offline with the embedded LM and score them"
+	@echo "make quickstart  set up; rewrite and score the five real seeds offline; run the quickstart experiment"
 	@echo "make test        set up, then run the test suite (offline)"
 	@echo "make bench       run the benchmarks"
 
@@ -36,6 +36,8 @@ quickstart: install
 	$(BIN)/redac rewrite $(SEEDS) --lm embedded --out $(OUT)
 	@for f in $(OUT)/*.md; do n=$$(basename $$f .md); \
 	  echo "== $$n"; $(BIN)/redac score $$f --source tests/fixtures/seeds/$$n.txt || exit $$?; done
+	$(BIN)/redac optimize experiments/quickstart.yaml
+	@echo "MLflow UI: $(BIN)/mlflow ui --backend-store-uri sqlite:///mlflow.db"
 
 test: install
 	$(BIN)/python -m pytest -q -n 2
