@@ -25,7 +25,7 @@ LM_HELP = "LM spec: embedded | openai/MODEL | openai_compatible:URL@MODEL | repl
 def _console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 @app.command()
