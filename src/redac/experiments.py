@@ -194,6 +194,15 @@ class Runtime:
         check_lm(cfg.lm)
         self.lm = build_lm(cfg.lm, budget=Budget(**cfg.budget.model_dump()))
         self.adapter = adapter_for(cfg.lm)
+        self._clean: dict[str, Any] = {}
+
+    def source(self, record):
+        """The cleaned source of a record, cleaned once per run (repeats and stages reuse it)."""
+        from redac.sources import clean
+
+        if record.id not in self._clean:
+            self._clean[record.id] = clean(record.source, name=record.id)
+        return self._clean[record.id]
 
     def split(self, name: str) -> list:
         records = sorted((r for r in self.records if r.split == name), key=lambda r: r.id)
@@ -223,12 +232,11 @@ def score_record(program, record, rt: Runtime, *, split: str, repeat: int) -> Ro
     from redac.article import Article
     from redac.lm import usage_scope
     from redac.metrics import score
-    from redac.sources import clean
 
     row = Row(id=record.id, split=split, repeat=repeat)
     start = time.perf_counter()
     try:
-        source = clean(record.source, name=record.id)
+        source = rt.source(record)
         scope = f"{split}/{repeat}/{record.id}/{uuid.uuid4().hex[:8]}"
         with usage_scope(scope), dspy.context(lm=rt.lm, adapter=rt.adapter, rollout_id=repeat or None):
             pred = program(source=source)
