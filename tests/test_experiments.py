@@ -224,3 +224,17 @@ def test_eval_against_a_real_mlflow_server_and_runs_compare(server, tmp_path):
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def test_repeat_runs_nested_and_reports_an_interval(server, tmp_path):
+    cfg = load_experiment(write_config(tmp_path, server.api_base, repeat=2, dataset__limit=1))
+    result = run_eval(cfg)
+    assert len(result.reports["dev"]) == 2
+    assert len(server.posts) == 12  # each repeat is a new rollout: no cache sharing between repeats
+
+    import mlflow
+
+    run = mlflow.get_run(result.run_id)
+    assert {"dev.composite_mean_over_repeats", "dev.composite_repeat_ci_low"} <= set(run.data.metrics)
+    children = mlflow.search_runs(filter_string=f"tags.mlflow.parentRunId = '{result.run_id}'")
+    assert len(children) == 2
