@@ -39,9 +39,10 @@ quickstart: install
 	$(BIN)/redac optimize experiments/quickstart.yaml
 	@echo "MLflow UI: $(BIN)/mlflow ui --backend-store-uri sqlite:///mlflow.db"
 
+# The gate runs first so the test runner's summary is the last thing printed.
 test: install
-	$(BIN)/python -m pytest -q -n 2
 	$(BIN)/redac gate $(GATE_CONFIG) --baseline $(GATE_BASELINE)
+	$(BIN)/python -m pytest -q -n 2
 
 GATE_CONFIG ?= experiments/ci-gate.yaml
 GATE_BASELINE ?= evals/baselines/ci-gate.json
