@@ -8,6 +8,7 @@ which makes a run resumable after Ctrl-C or a crash without redoing them.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import threading
@@ -489,6 +490,33 @@ class RunResult:
     stopped: str | None = None
 
 
+def _start(cfg: ExperimentConfig) -> tuple[Runtime, RunResult]:
+    """Check the tracking server first (before any LM money is spent), then build the runtime."""
+    from redac import tracking
+
+    if cfg.tracking.enabled:
+        tracking.setup(cfg.tracking.uri, cfg.tracking.experiment)
+    return Runtime(cfg), RunResult(run_id=None, reports={})
+
+
+@contextlib.contextmanager
+def _tracked(cfg: ExperimentConfig, rt: Runtime, result: RunResult, kind: str):
+    """The MLflow run of an eval or optimisation, with what makes it reproducible logged up front."""
+    from redac import tracking
+
+    if not cfg.tracking.enabled:
+        yield
+        return
+    with tracking.run(f"{kind}:{cfg.name}", tags={"redac.kind": kind}):
+        result.run_id = tracking.active_run_id()
+        tracking.log_params(_base_params(cfg, rt))
+        tracking.log_file_text(yaml.safe_dump(cfg.public_dict(), allow_unicode=True), "config.yaml")
+        tracking.log_file_text(Path(cfg.metrics).read_text(encoding="utf-8"), "config/metrics.yaml")
+        if cfg.tracking.autolog:
+            tracking.autolog_dspy()
+        yield
+
+
 def _base_params(cfg: ExperimentConfig, rt: Runtime) -> dict[str, Any]:
     from redac import tracking
 
@@ -512,20 +540,9 @@ def run_eval(cfg: ExperimentConfig, *, resume: bool = True, progress: ProgressFn
     """Evaluate the configured program on ``dataset.eval_splits``, ``repeat`` times, tracked in MLflow."""
     from redac import tracking
 
-    if cfg.tracking.enabled:
-        tracking.setup(cfg.tracking.uri, cfg.tracking.experiment)  # fails fast, before any LM call
-    rt = Runtime(cfg)
+    rt, result = _start(cfg)
     program = make_program(cfg)
-    result = RunResult(run_id=None, reports={})
-    ctx = tracking.run(f"eval:{cfg.name}", tags={"redac.kind": "eval"}) if cfg.tracking.enabled else _null()
-    with ctx:
-        if cfg.tracking.enabled:
-            result.run_id = tracking.active_run_id()
-            tracking.log_params(_base_params(cfg, rt))
-            tracking.log_file_text(yaml.safe_dump(cfg.public_dict(), allow_unicode=True), "config.yaml")
-            tracking.log_file_text(Path(cfg.metrics).read_text(encoding="utf-8"), "config/metrics.yaml")
-            if cfg.tracking.autolog:
-                tracking.autolog_dspy()
+    with _tracked(cfg, rt, result, "eval"):
         for split in cfg.dataset.eval_splits:
             for k in range(cfg.repeat):
                 if on_stage:
@@ -560,21 +577,9 @@ def run_optimize(cfg: ExperimentConfig, *, resume: bool = True, progress: Progre
     from redac import tracking
     from redac.stats import paired_bootstrap
 
-    if cfg.tracking.enabled:
-        tracking.setup(cfg.tracking.uri, cfg.tracking.experiment)
-    rt = Runtime(cfg)
+    rt, result = _start(cfg)
     eval_splits = list(dict.fromkeys([*cfg.dataset.eval_splits, "test"]))
-    result = RunResult(run_id=None, reports={})
-    ctx = tracking.run(f"optimize:{cfg.name}", tags={"redac.kind": "optimize"}) if cfg.tracking.enabled \
-        else _null()
-    with ctx:
-        if cfg.tracking.enabled:
-            result.run_id = tracking.active_run_id()
-            tracking.log_params(_base_params(cfg, rt))
-            tracking.log_file_text(yaml.safe_dump(cfg.public_dict(), allow_unicode=True), "config.yaml")
-            tracking.log_file_text(Path(cfg.metrics).read_text(encoding="utf-8"), "config/metrics.yaml")
-            if cfg.tracking.autolog:
-                tracking.autolog_dspy()
+    with _tracked(cfg, rt, result, "optimize"):
 
         def stage(label: str, program, split: str) -> EvalReport | None:
             if on_stage:
