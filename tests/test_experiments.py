@@ -219,11 +219,9 @@ def test_eval_against_a_real_mlflow_server_and_runs_compare(server, tmp_path):
         assert "dev.composite" in names and "dev.n" in names
         assert any(re.match(r"dev", e[0]) for e in diff["examples"])
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        from conftest_lm import stop_process
+
+        stop_process(proc)
 
 
 def test_repeat_runs_nested_and_reports_an_interval(server, tmp_path):
