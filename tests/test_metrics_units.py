@@ -37,6 +37,8 @@ def keys(text: str) -> list[tuple]:
     ("plus de mille conteneurs", [("num", 1000)]),
     ("3,5 %", [("pct", 3.5)]),
     ("3,5 pour cent", [("pct", 3.5)]),
+    ("un recul de -14 % (-2,4 %)", [("pct", 14), ("pct", 2.4)]),
+    ("le COVID-19", []),
     ("1,2 milliard d'euros", [("money", 1_200_000_000, "EUR")]),
     ("45 millions de dollars", [("money", 45_000_000, "USD")]),
     ("20 €", [("money", 20, "EUR")]),

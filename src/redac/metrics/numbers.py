@@ -59,7 +59,7 @@ _DAY_RE = "|".join(WEEKDAYS)
 _DUR_RE = "|".join(sorted((re.escape(w) for w in _DURATIONS), key=len, reverse=True))
 _CUR_RE = "|".join(sorted((re.escape(w) for w in _CURRENCIES), key=len, reverse=True))
 
-_B = r"(?<![\w\-/.,])"  # left boundary: not inside a word, a code ("COVID-19") or a longer number
+_B = r"(?<![\w/.,])(?<!\w-)"  # left boundary: not inside a word, a code ("COVID-19") or a longer number; "-14 %" is read
 _E = r"(?![\w])"
 
 # All patterns run on lower-cased text (re.I is several times slower in CPython's engine).
