@@ -23,9 +23,9 @@ from typing import Any
 
 import dspy
 
-from redac.article import Article
-from redac.sources import Source, Targets
-from redac.text import count_words, fold, slugify
+from redac.article import Article, sections
+from redac.sources import Source, Targets, clean
+from redac.text import count_words, fold, sentences, slugify
 
 # --------------------------------------------------------------------------------------------
 # Signatures: the prompts. Docstrings are the instructions the optimisers rewrite.
@@ -110,12 +110,7 @@ class RedacProgram(dspy.Module):
         self.write = step(WriteSection)
 
     def forward(self, source: str, targets: dict | None = None) -> dspy.Prediction:
-        if isinstance(source, Source):
-            src = source
-        else:
-            from redac.sources import clean
-
-            src = clean(source)
+        src = source if isinstance(source, Source) else clean(source)
         tgt = src.targets.model_copy(update=targets or {})
         warnings = list(src.warnings)
 
@@ -147,8 +142,6 @@ class RedacProgram(dspy.Module):
         """The model's fact list for one chunk. When the model's answer does not parse or is empty, the
         chunk's own sentences are the facts (the most faithful list there is) and a warning says so."""
         from dspy.utils.exceptions import AdapterParseError
-
-        from redac.text import sentences
 
         try:
             facts = as_list(self.extract(source=chunk, config=self._cap(len(chunk) / 3)).facts)
@@ -359,10 +352,6 @@ def assemble(plan: Plan, lede: str, bodies: list[str]) -> Article:
     )
 
 
-def article_words(article: Article) -> int:
-    return count_words(article.body_text)
-
-
 # --------------------------------------------------------------------------------------------
 # Demos from the labelled set (what LabeledFewShot would pick, shaped for each step).
 # --------------------------------------------------------------------------------------------
@@ -377,10 +366,6 @@ def demos_from_records(records: list, k: int = 2, style: str = "gold") -> dict[s
     copies its demos, so these teach it to copy from *its* input rather than from another story.
     In both styles the extract demo lists the cleaned source's sentences.
     """
-    from redac.article import sections
-    from redac.sources import clean
-    from redac.text import sentences
-
     if style not in ("gold", "extractive"):
         raise ValueError(f"unknown demo style {style!r}")
     out: dict[str, list[dspy.Example]] = {"extract": [], "plan": [], "write": []}
