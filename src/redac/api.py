@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from redac.article import Article
-from redac.errors import RedacError
+from redac.errors import RedacError, describe
 
 if TYPE_CHECKING:  # pragma: no cover
     from redac.lm import LMConfig
@@ -104,7 +104,7 @@ def rewrite(
         except RedacError as exc:
             result.error = str(exc)
         except Exception as exc:  # an LM or parsing failure on one source must not lose the others
-            result.error = f"{path}: {exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            result.error = f"{path}: {describe(exc)}"
         result.seconds = result.seconds or time.perf_counter() - start
         results.append(result)
         if on_result:

@@ -19,6 +19,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 data_app = typer.Typer(no_args_is_help=True, help="Validate, build and describe labelled datasets.")
 app.add_typer(data_app, name="data")
 
+DEFAULT_METRICS = Path("evals/metrics.yaml")
 LM_HELP = "LM spec: embedded | openai/MODEL | openai_compatible:URL@MODEL | replay:FILE | PATH.yaml"
 
 
@@ -68,7 +69,7 @@ def score(
     article: Annotated[Path, typer.Argument(help="Article Markdown (front matter optional).")],
     source: Annotated[Path, typer.Option(help="The raw source the article was written from.")],
     gold: Annotated[Optional[Path], typer.Option(help="A gold article to compare with.")] = None,
-    config: Annotated[Path, typer.Option(help="Metric config.")] = Path("evals/metrics.yaml"),
+    config: Annotated[Path, typer.Option(help="Metric config.")] = DEFAULT_METRICS,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Score ARTICLE against its SOURCE: every metric with a one-line explanation."""
@@ -79,7 +80,8 @@ def score(
     from redac.metrics import load_metrics_config, render_scores, score as score_article
     from redac.sources import read_source
 
-    cfg = load_metrics_config(config) if config.exists() or config != Path("evals/metrics.yaml") else None
+    # The default file is optional (built-in defaults equal it); a path the user names must exist.
+    cfg = None if config == DEFAULT_METRICS and not config.exists() else load_metrics_config(config)
     candidate, src = Article.read(article), read_source(source)
     try:
         scores = score_article(candidate, src, gold=Article.read(gold) if gold else None, cfg=cfg)
@@ -327,9 +329,9 @@ def main(argv: list[str] | None = None) -> int:
             return exc.exit_code if exc.exit_code else 2
         if os.environ.get("REDAC_DEBUG"):
             raise
-        first = str(exc).splitlines()[0] if str(exc) else ""
-        print(f"error: internal: {exc.__class__.__name__}: {first} (set REDAC_DEBUG=1 for the traceback)",
-              file=sys.stderr)
+        from redac.errors import describe
+
+        print(f"error: internal: {describe(exc)} (set REDAC_DEBUG=1 for the traceback)", file=sys.stderr)
         return 70
     return rc if isinstance(rc, int) else 0
 

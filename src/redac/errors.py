@@ -61,3 +61,15 @@ class BudgetExceeded(LMError):
     """The configured budget (calls, tokens or cost) was reached; partial results are kept."""
 
     exit_code = 4
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message ('' if it has none): what fits in one error line."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else ""
+
+
+def describe(exc: BaseException) -> str:
+    """``Type: first line of the message`` (or just ``Type``), for errors reported without a traceback."""
+    first = first_line(exc)
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__

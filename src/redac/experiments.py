@@ -22,7 +22,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from redac.errors import BudgetExceeded, ConfigError
+from redac.errors import BudgetExceeded, ConfigError, describe
 from redac.lm import LMConfig
 
 OptimizerName = Literal["none", "labeled", "bootstrap", "random_search", "mipro", "gepa"]
@@ -254,8 +254,7 @@ def score_record(program, record, rt: Runtime, *, split: str, repeat: int) -> Ro
     except BudgetExceeded:
         raise
     except Exception as exc:  # an LM timeout, a malformed answer: the run goes on, the reason is kept
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        row.error = f"{exc.__class__.__name__}: {first}"[:500]
+        row.error = describe(exc)[:500]
     row.seconds = time.perf_counter() - start
     return row
 

@@ -41,7 +41,7 @@ import typer  # cheap; the CLI commands' annotations are resolved against this m
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from redac.errors import ConfigError, RedacError
+from redac.errors import ConfigError, RedacError, first_line
 
 if TYPE_CHECKING:  # pragma: no cover
 
@@ -831,8 +831,7 @@ def fetch_bundle(ref: str, *, tracking_uri: str | None = None, dest: str | Path 
     try:
         local = Path(mlflow.artifacts.download_artifacts(artifact_uri=ref, dst_path=str(target)))
     except Exception as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConfigError(f"cannot fetch {ref}: {first}", field="bundle") from None
+        raise ConfigError(f"cannot fetch {ref}: {first_line(exc) or type(exc).__name__}", field="bundle") from None
     return _bundle_in_model(local, ref)
 
 

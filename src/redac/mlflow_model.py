@@ -19,6 +19,8 @@ import mlflow
 from mlflow.pyfunc import PythonModel
 from pydantic import BaseModel
 
+from redac.errors import first_line
+
 
 class Rewritten(BaseModel):
     """One output row (typed, so MLflow records a real signature). ``error`` is set instead of the article
@@ -53,7 +55,7 @@ class RedacModel(PythonModel):
             try:
                 result = self.loaded.run(str(raw), lm=self.lm)
             except Exception as exc:  # one bad source (or LM failure) must not lose the rest of the batch
-                out.append(Rewritten(error=str(exc).strip().splitlines()[0] if str(exc).strip() else "",
+                out.append(Rewritten(error=first_line(exc),
                                      error_type=type(exc).__name__))
                 continue
             article = result.article

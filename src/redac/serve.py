@@ -85,7 +85,7 @@ def create_app(bundle_ref: str | Path | LoadedProgram, lm: Any = None, *,
     from starlette.exceptions import HTTPException
 
     from redac import __version__
-    from redac.errors import ConfigError, LMError, RedacError, SourceError
+    from redac.errors import ConfigError, LMError, RedacError, SourceError, describe
     from redac.export import LoadedProgram, load
 
     loaded = bundle_ref if isinstance(bundle_ref, LoadedProgram) else load(bundle_ref, tracking_uri=tracking_uri)
@@ -164,7 +164,7 @@ def create_app(bundle_ref: str | Path | LoadedProgram, lm: Any = None, *,
         except Exception as exc:
             if _is_lm_failure(exc):
                 log.warning("LM failure: %s: %s", type(exc).__name__, exc)
-                return JSONResponse(error_body("lm_error", _first_line(exc)), status_code=502)
+                return JSONResponse(error_body("lm_error", describe(exc)), status_code=502)
             log.exception("rewrite failed")
             return JSONResponse(error_body("internal_error", f"{type(exc).__name__} (see the server log)"),
                                 status_code=500)
@@ -189,11 +189,6 @@ def _is_lm_failure(exc: Exception) -> bool:
     except ImportError:  # pragma: no cover - older DSPy
         DSPyLMError = ()
     return isinstance(exc, (AdapterParseError, DSPyLMError))
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
 
 
 class BodyLimit:
