@@ -21,7 +21,7 @@ Matching uses the metric's own normalisers:
   Hui"); a one-word entity inside a longer label ("France" in "Banque de France") does not match.
   A label with an acronym in brackets ("Commission électorale nationale (CEN)") matches either. A
   label with no capitalised word ("préfecture") cannot match: NER extracts names only.
-* numbers and dates: ``redac.metrics.numbers.extract`` of the label must give at least one figure and
+* numbers and dates: ``redac.figures.extract`` of the label must give at least one figure and
   every one of them must be among the metric's figures: same key, a bare month inside a full date (as
   in ``fact_recall``), or a bare number and a quantity of the same value ("196" / "196 euros": labels
   often leave the unit out). A label the extractor cannot read ("soixantaine", "XIIe siècle") is a
@@ -218,7 +218,7 @@ class _FigureSet:
 
 
 def _figures(numbers: list[str], dates: list[str], profile, where: _Where) -> dict[str, KindCounts]:
-    from redac.metrics.numbers import extract
+    from redac.figures import extract
 
     metric = _FigureSet(profile.figures)
     label_figs = {lab: extract(lab) for lab in [*numbers, *dates]}
@@ -245,7 +245,7 @@ def _figures(numbers: list[str], dates: list[str], profile, where: _Where) -> di
 
 def _quote_index(quotes: list[str]):
     """Trigrams and a separator-joined token string of several quotes (no trigram spans two quotes)."""
-    from redac.metrics.profile import trigrams
+    from redac.factcheck import trigrams
     from redac.metrics.rouge import tokenize
 
     toks = [tokenize(q) for q in quotes]
@@ -257,7 +257,7 @@ def _quote_index(quotes: list[str]):
 
 
 def _quotes(labels: list[str], profile, cfg, where: _Where) -> KindCounts:
-    from redac.metrics.profile import quote_support, trigrams
+    from redac.factcheck import quote_support, trigrams
 
     need = cfg.facts.quote_match
     out = KindCounts(labelled=len(labels), extracted=len(profile.quotes))

@@ -21,7 +21,8 @@ def test_import_is_light():
 
 
 @pytest.mark.parametrize(("spec", "expected"), [
-    ("embedded", {"provider": "embedded", "model_name": "gemma-3-270m-q4_k_m"}),
+    ("embedded", {"provider": "embedded", "model_name": "gemma-3-270m-q4_k_m+redac-fr-news", "adapter": "default"}),
+    ("embedded:base", {"provider": "embedded", "model_name": "gemma-3-270m-q4_k_m", "adapter": None}),
     ("openai/gpt-4o-mini", {"provider": "openai", "model": "gpt-4o-mini"}),
     ("openai:gpt-4.1-nano", {"provider": "openai", "model": "gpt-4.1-nano"}),
     ("openai_compatible:http://127.0.0.1:8080/v1@Qwen/Qwen2.5-7B",

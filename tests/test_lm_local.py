@@ -39,7 +39,8 @@ def predict(lm):
 
 
 def test_embedded_completion_style_parses(lm_dirs, gguf_path):
-    cfg = LMConfig(provider="embedded", max_tokens=48, n_ctx=2048, record_to=lm_dirs / "rec.jsonl")
+    # the base model driven by few-shot demos (the fine-tuned default is tested in test_finetune.py)
+    cfg = LMConfig(provider="embedded", adapter=None, max_tokens=48, n_ctx=2048, record_to=lm_dirs / "rec.jsonl")
     lm = build_lm(cfg)
     result = predict(lm)
     assert result.titre.strip() and result.lieu.strip()

@@ -13,7 +13,7 @@ import metrics_fixtures as fx  # noqa: E402
 
 from redac.article import Article  # noqa: E402
 from redac.metrics import MetricsConfig, profile_source  # noqa: E402
-from redac.metrics import numbers as N  # noqa: E402
+from redac import figures as N  # noqa: E402
 from redac.metrics.entities import folded_tokstr, phrase_alternatives  # noqa: E402
 from redac.metrics.headings import headings  # noqa: E402
 from redac.metrics.language import boilerplate, detect, kandel_moles, language, readability, syllables  # noqa: E402

@@ -37,15 +37,28 @@ class RewriteResult:
         return self.article is not None
 
 
-def load_program(path: str | Path | None = None) -> "RedacProgram":
-    """A program with its saved state (instructions + demos). ``None`` loads the packaged default.
+def default_program_path(lm: "LMConfig | None" = None) -> Path:
+    """The packaged program for an LM: an embedded model with a fine-tuned adapter gets the program that
+    adapter was trained for (its prompts, no demos); every other LM gets the default with few-shot demos."""
+    if lm is not None and lm.provider == "embedded":
+        from redac.lm.config import resolve_adapter
+
+        adapter = resolve_adapter(lm)
+        if adapter is not None and adapter.program is not None:
+            return adapter.program
+    return DEFAULT_PROGRAM
+
+
+def load_program(path: str | Path | None = None, *, lm: "LMConfig | None" = None) -> "RedacProgram":
+    """A program with its saved state (instructions, demos, config). ``None`` loads the packaged default
+    for ``lm`` (see :func:`default_program_path`).
 
     State is JSON (``dspy.Module.save`` without pickle); nothing is unpickled.
     """
     from redac.program import RedacProgram
 
     program = RedacProgram()
-    state_path = Path(path) if path else DEFAULT_PROGRAM
+    state_path = Path(path) if path else default_program_path(lm)
     if path and not state_path.exists():
         raise RedacError("no such program file", file=str(state_path))
     if state_path.exists():
@@ -80,7 +93,7 @@ def rewrite(
     cfg = parse_lm_spec(lm) if isinstance(lm, str) else lm
     check_lm(cfg)
     language_model = build_lm(cfg)
-    prog = program if program is not None and not isinstance(program, (str, Path)) else load_program(program)
+    prog = program if program is not None and not isinstance(program, (str, Path)) else load_program(program, lm=cfg)
     prog.config.context_tokens = language_model.context_window
     adapter = adapter_for(cfg)
     out_dir = Path(out) if out is not None else None

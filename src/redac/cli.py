@@ -20,7 +20,7 @@ data_app = typer.Typer(no_args_is_help=True, help="Validate, build and describe 
 app.add_typer(data_app, name="data")
 
 DEFAULT_METRICS = Path("evals/metrics.yaml")
-LM_HELP = "LM spec: embedded | openai/MODEL | openai_compatible:URL@MODEL | replay:FILE | PATH.yaml"
+LM_HELP = "LM spec: embedded | embedded:base | openai/MODEL | openai_compatible:URL@MODEL | replay:FILE | PATH.yaml"
 
 
 def _console(stderr: bool = False):
@@ -289,7 +289,7 @@ def _register_plugins() -> None:
     """Commands that live beside their module (gate, export, serve); each imports lazily."""
     import importlib
 
-    for module in ("redac.gate", "redac.export", "redac.serve"):
+    for module in ("redac.gate", "redac.export", "redac.serve", "redac.finetune"):
         try:
             register = importlib.import_module(module).register
         except (ImportError, AttributeError):

@@ -75,9 +75,21 @@ def validation_error(exc: ValidationError, *, file: str | None, text: str | None
                        field=".".join(loc) or None)
 
 
-def load_model(model: type[M], path: str | Path, what: str = "config") -> M:
-    """Read, validate and return ``model`` from a YAML file."""
+def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any] | None) -> dict[str, Any]:
+    """Set dotted keys (``{"dataset.limit": 2}``) in a raw config mapping, before validation."""
+    for dotted, value in (overrides or {}).items():
+        node = raw
+        *parents, leaf = dotted.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return raw
+
+
+def load_model(model: type[M], path: str | Path, what: str = "config", overrides: dict[str, Any] | None = None) -> M:
+    """Read, validate and return ``model`` from a YAML file (``overrides``: see :func:`apply_overrides`)."""
     raw, text = read_yaml_mapping(path, what)
+    apply_overrides(raw, overrides)
     try:
         return model.model_validate(raw)
     except ValidationError as exc:

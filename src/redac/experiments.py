@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from redac.errors import BudgetExceeded, ConfigError, describe
 from redac.lm import LMConfig
 
-OptimizerName = Literal["none", "labeled", "bootstrap", "random_search", "mipro", "gepa"]
+OptimizerName = Literal["none", "labeled", "bootstrap", "random_search", "mipro", "gepa", "finetune"]
+COMPILED_LM_FILE = "compiled_lm.json"  # written beside compiled_program.json when the optimiser changes the LM
 
 
 class _Strict(BaseModel):
@@ -37,6 +38,7 @@ class ProgramRef(_Strict):
     reasoning: bool = False
     context_tokens: int = Field(default=8192, ge=1024)
     max_sections: int = Field(default=6, ge=1)
+    facts: Literal["model", "sentences"] | None = None  # None = what the program state says
 
 
 class DatasetRef(_Strict):
@@ -104,19 +106,9 @@ def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -
 
     ``overrides`` maps dotted keys to values (``{"dataset.limit": 2}``), applied before validation.
     """
-    from redac.configfile import read_yaml_mapping, validation_error
+    from redac.configfile import load_model
 
-    raw, text = read_yaml_mapping(path, "experiment config")
-    for dotted, value in (overrides or {}).items():
-        node = raw
-        *parents, leaf = dotted.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
-    try:
-        return ExperimentConfig.model_validate(raw)
-    except ValidationError as exc:
-        raise validation_error(exc, file=str(path), text=text) from None
+    return load_model(ExperimentConfig, path, "experiment config", overrides)
 
 
 # --------------------------------------------------------------------------------------------
@@ -197,6 +189,18 @@ class Runtime:
         self.adapter = adapter_for(cfg.lm)
         self._clean: dict[str, Any] = {}
 
+    def with_lm(self, lm_cfg: LMConfig) -> Runtime:
+        """The same run (records, metrics, cleaned sources, usage tally and budget) on another LM."""
+        import copy
+
+        from redac.lm import adapter_for, build_lm, check_lm
+
+        check_lm(lm_cfg)
+        other = copy.copy(self)
+        other.lm = build_lm(lm_cfg, usage=self.lm.usage)
+        other.adapter = adapter_for(lm_cfg)
+        return other
+
     def source(self, record):
         """The cleaned source of a record, cleaned once per run (repeats and stages reuse it)."""
         from redac.sources import clean
@@ -218,9 +222,10 @@ def make_program(cfg: ExperimentConfig):
     from redac.api import load_program
     from redac.program import ProgramConfig
 
-    program = load_program(cfg.program.state)
+    program = load_program(cfg.program.state, lm=cfg.lm)
     program.config = ProgramConfig(reasoning=cfg.program.reasoning, context_tokens=cfg.program.context_tokens,
-                                   max_sections=cfg.program.max_sections)
+                                   max_sections=cfg.program.max_sections,
+                                   facts=cfg.program.facts or program.config.facts)
     return program
 
 
@@ -354,6 +359,39 @@ def evaluate_split(program, rt: Runtime, split: str, *, repeat: int = 0, store_d
 # --------------------------------------------------------------------------------------------
 
 
+def compile_finetune(cfg: ExperimentConfig) -> tuple[Any, LMConfig]:
+    """The ``finetune`` optimiser (DSPy's BootstrapFinetune idea): the compiled program runs on the
+    embedded model with a fine-tuned adapter, using the prompts that adapter was trained on.
+
+    ``params.adapter``: an adapter folder written by ``redac finetune`` ("default": the one that ships);
+    ``params.config``: a finetune YAML to train first (resumes from its checkpoint; its output is used).
+    Training reads the train split only. The baseline LM must be the embedded model.
+    """
+    from redac.api import load_program
+    from redac.lm.config import resolve_adapter
+
+    if cfg.lm.provider != "embedded":
+        raise ConfigError("the finetune optimiser adapts the embedded model: set lm.provider to embedded",
+                          field="lm.provider")
+    params = dict(cfg.optimizer.params)
+    unknown = set(params) - {"adapter", "config"}
+    if unknown:
+        raise ConfigError(f"unknown finetune parameter {sorted(unknown)[0]!r} (adapter, config)",
+                          field="optimizer.params")
+    adapter = str(params.get("adapter", "default"))
+    if params.get("config"):
+        from redac.finetune import finetune, load_finetune_config
+
+        adapter = str(finetune(load_finetune_config(params["config"]), progress=False).folder)
+    lm_cfg = cfg.lm.model_copy(update={"adapter": adapter})
+    ref = resolve_adapter(lm_cfg)
+    if ref is None:
+        raise ConfigError("the finetune optimiser needs an adapter (the base model has none)",
+                          field="optimizer.params.adapter")
+    program = load_program(ref.program, lm=lm_cfg)
+    return program, lm_cfg
+
+
 def compile_program(program, rt: Runtime, trainset_records: list, valset_records: list):
     """Compile with the configured optimiser. The test split can never reach this function's optimiser:
     ``redac.data.for_optimizer`` refuses it."""
@@ -369,6 +407,9 @@ def compile_program(program, rt: Runtime, trainset_records: list, valset_records
     valset = for_optimizer(valset_records) if valset_records else None
     if opt.name == "none":
         return program
+    if opt.name == "finetune":
+        raise ConfigError("the finetune optimiser changes the LM: run it with `redac optimize`",
+                          field="optimizer.name")
     if opt.name == "labeled":
         import random
 
@@ -459,11 +500,13 @@ def estimate(cfg: ExperimentConfig, *, optimize: bool) -> Plan:
         return (name, len(subset) * times, sum(c for c, _ in costs) * times, sum(t for _, t in costs) * times)
 
     lines = []
-    for split in cfg.dataset.eval_splits:
+    # `redac optimize` evaluates the baseline on test too (the same splits as the compiled program)
+    splits = list(dict.fromkeys([*cfg.dataset.eval_splits, "test"])) if optimize else cfg.dataset.eval_splits
+    for split in splits:
         lines.append(stage(f"eval {split}" + (" (baseline)" if optimize else ""), split, cfg.repeat))
     if optimize:
         name = cfg.optimizer.name
-        rounds = {"none": 0, "labeled": 0, "bootstrap": 1, "random_search": int(cfg.optimizer.params.get(
+        rounds = {"none": 0, "labeled": 0, "finetune": 0, "bootstrap": 1, "random_search": int(cfg.optimizer.params.get(
             "num_candidate_programs", 16)), "mipro": 10, "gepa": max(1, int(cfg.optimizer.params.get(
                 "max_metric_calls", 50)) // 10)}[name]
         if rounds:
@@ -580,10 +623,10 @@ def run_optimize(cfg: ExperimentConfig, *, resume: bool = True, progress: Progre
     eval_splits = list(dict.fromkeys([*cfg.dataset.eval_splits, "test"]))
     with _tracked(cfg, rt, result, "optimize"):
 
-        def stage(label: str, program, split: str) -> EvalReport | None:
+        def stage(label: str, program, split: str, runtime: Runtime = rt) -> EvalReport | None:
             if on_stage:
                 on_stage(f"{label} {split}")
-            report = evaluate_split(program, rt, split, store_dir=cfg.run_dir / label, resume=resume,
+            report = evaluate_split(program, runtime, split, store_dir=cfg.run_dir / label, resume=resume,
                                     progress=progress)
             result.reports[f"{label}:{split}"] = [report]
             if cfg.tracking.enabled:
@@ -602,8 +645,13 @@ def run_optimize(cfg: ExperimentConfig, *, resume: bool = True, progress: Progre
         started = time.perf_counter()
         train = rt.split(cfg.dataset.train_split)
         val = rt.split("dev") if cfg.dataset.train_split != "dev" else []
+        compiled_rt, compiled_lm = rt, None
         try:
-            compiled = compile_program(make_program(cfg), rt, train, val)
+            if cfg.optimizer.name == "finetune":
+                compiled, compiled_lm = compile_finetune(cfg)
+                compiled_rt = rt.with_lm(compiled_lm)
+            else:
+                compiled = compile_program(make_program(cfg), rt, train, val)
         except BudgetExceeded as exc:
             result.stopped = str(exc)
             return result
@@ -614,8 +662,12 @@ def run_optimize(cfg: ExperimentConfig, *, resume: bool = True, progress: Progre
             predictor.lm = None  # an optimiser may attach LMs; saved state must not carry them
         compiled.save(str(program_path))  # JSON state, never pickle
         result.program_path = program_path
+        lm_path = cfg.run_dir / COMPILED_LM_FILE
+        lm_path.unlink(missing_ok=True)
+        if compiled_lm is not None:
+            lm_path.write_text(json.dumps(compiled_lm.public_dict(), indent=2) + "\n", encoding="utf-8")
         for split in eval_splits:
-            stage("compiled", compiled, split)
+            stage("compiled", compiled, split, compiled_rt)
             if result.stopped:
                 break
         lift: dict[str, Any] = {"compile_seconds": compile_seconds}
@@ -635,6 +687,8 @@ def run_optimize(cfg: ExperimentConfig, *, resume: bool = True, progress: Progre
             tracking.log_metrics({f"lift.{s}.{k}": v for s, d in lift.items() if isinstance(d, dict)
                                   for k, v in d.items()} | {"compile_seconds": compile_seconds})
             tracking.log_file(program_path, "program")
+            if compiled_lm is not None:
+                tracking.log_file(lm_path, "program")
             tracking.log_json(lift, "lift.json")
             for split in eval_splits:
                 base, comp = result.reports.get(f"baseline:{split}"), result.reports.get(f"compiled:{split}")

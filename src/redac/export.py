@@ -42,6 +42,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from redac.errors import ConfigError, RedacError, first_line
+from redac.experiments import COMPILED_LM_FILE  # the LM a `finetune` optimisation compiled for
 
 if TYPE_CHECKING:  # pragma: no cover
 
@@ -60,6 +61,7 @@ CHAMPION = "champion"
 MLFLOW_BUNDLE_ARTIFACT = "bundle"  # the pyfunc's artifact key; the bundle lands in <model>/artifacts/bundle
 RUN_PROGRAM_ARTIFACT = "program/compiled_program.json"  # where run_optimize logs the compiled program
 RUN_CONFIG_ARTIFACT = "config.yaml"
+RUN_COMPILED_LM_ARTIFACT = f"program/{COMPILED_LM_FILE}"
 RUN_METRICS_ARTIFACTS = ("config/metrics.yaml", "metrics.yaml")  # the metric config, if the run logged it
 TAG_PREFIX = "redac."
 _RUN_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -160,8 +162,8 @@ def source_from_file(path: str | Path, config: str | Path | None = None) -> Bund
     path = Path(path)
     if path.is_dir():
         path = path / "compiled_program.json"
-    state = read_state(path)
-    src = BundleSource(state=state, program_config={"reasoning": _uses_reasoning(state)},
+    state, saved = split_state(read_state(path))
+    src = BundleSource(state=state, program_config=_program_config({}, state, file=str(path), saved=saved),
                        origin={"kind": "file", "path": str(path)})
     if config is None:
         src.notes.append("exported without an experiment config: LM, metric config, dataset and scores unknown")
@@ -171,7 +173,7 @@ def source_from_file(path: str | Path, config: str | Path | None = None) -> Bund
 
     cfg = load_experiment(config)
     src.origin["config"] = str(config)
-    src.program_config = _program_config(cfg.program.model_dump(mode="json"), state, file=str(config))
+    src.program_config = _program_config(cfg.program.model_dump(mode="json"), state, file=str(config), saved=saved)
     src.lm = cfg.lm.public_dict()
     recorded = _recorded_model(cfg.lm.replay_from) if cfg.lm.provider == "replay" else None
     if recorded:
@@ -187,6 +189,9 @@ def source_from_file(path: str | Path, config: str | Path | None = None) -> Bund
     if path.resolve() == (cfg.run_dir / "compiled_program.json").resolve():
         src.scores = _scores_from_rows(cfg.run_dir)
         src.origin["run_dir"] = str(cfg.run_dir)
+        compiled_lm = cfg.run_dir / COMPILED_LM_FILE
+        if compiled_lm.is_file():  # the optimiser changed the LM (finetune): the program runs on that one
+            src.lm = json.loads(compiled_lm.read_text(encoding="utf-8"))
     return src
 
 
@@ -206,8 +211,9 @@ def source_from_run(run_id: str, tracking_uri: str | None = None) -> BundleSourc
         except Exception:
             raise ConfigError(f"run {run_id} has no {RUN_PROGRAM_ARTIFACT} artifact (only `redac optimize` runs "
                               "log a compiled program)", field="run") from None
-        state = read_state(Path(local))
+        state, saved = split_state(read_state(Path(local)))
         config = _run_yaml(client, run_id, RUN_CONFIG_ARTIFACT, tmp) or {}
+        compiled_lm = _run_text(client, run_id, RUN_COMPILED_LM_ARTIFACT, tmp)
         metrics_text, metrics_origin = None, None
         for name in RUN_METRICS_ARTIFACTS:
             text = _run_text(client, run_id, name, tmp)
@@ -221,11 +227,11 @@ def source_from_run(run_id: str, tracking_uri: str | None = None) -> BundleSourc
     params = run.data.params
     src = BundleSource(
         state=state,
-        program_config=_program_config(config.get("program") or {}, state, file=RUN_CONFIG_ARTIFACT),
+        program_config=_program_config(config.get("program") or {}, state, file=RUN_CONFIG_ARTIFACT, saved=saved),
         origin={"kind": "mlflow_run", "run_id": run_id, "run_name": run.info.run_name,
                 "experiment_id": run.info.experiment_id, "tracking_uri": _safe_uri(uri),
                 "git_commit": params.get("git_commit")},
-        lm=config.get("lm") if isinstance(config.get("lm"), dict) else None,
+        lm=json.loads(compiled_lm) if compiled_lm else config.get("lm") if isinstance(config.get("lm"), dict) else None,
         metrics_text=metrics_text, metrics_origin=metrics_origin,
         scores=_scores_from_metrics(run.data.metrics),
         lift={k.removeprefix("lift."): v for k, v in run.data.metrics.items() if k.startswith("lift.")},
@@ -247,12 +253,24 @@ def _uses_reasoning(state: dict[str, Any]) -> bool:
     return any(key.endswith(".predict") for key in state if key != "metadata")
 
 
-def _program_config(program: Mapping[str, Any], state: dict[str, Any], *, file: str) -> dict[str, Any]:
-    """ProgramConfig fields from an experiment's ``program`` block; the state decides ``reasoning``."""
+def split_state(state: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(predictor state, the ProgramConfig saved with it): a bundle keeps the config in its manifest."""
+    from redac.program import CONFIG_KEY
+
+    state = dict(state)
+    saved = state.pop(CONFIG_KEY, None)
+    return state, saved if isinstance(saved, dict) else {}
+
+
+def _program_config(program: Mapping[str, Any], state: dict[str, Any], *, file: str,
+                    saved: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """ProgramConfig fields: those saved with the program, then an experiment's ``program`` block (values it
+    sets); the state decides ``reasoning``."""
     from redac.program import ProgramConfig
 
     known = set(ProgramConfig.__dataclass_fields__)
-    out = {k: v for k, v in program.items() if k in known}
+    out = {k: v for k, v in (saved or {}).items() if k in known and k != "reasoning"}
+    out.update({k: v for k, v in program.items() if k in known and v is not None})
     reasoning = _uses_reasoning(state)
     if "reasoning" in out and bool(out["reasoning"]) != reasoning:
         raise ConfigError(f"the config says reasoning={out['reasoning']} but the program state was saved "
@@ -814,7 +832,22 @@ def default_lm_config(manifest: Manifest) -> LMConfig:
         data = data["fallback"]
     for key in ("record_to", "replay_from", "cache_dir", "fallback"):
         data.pop(key, None)
-    return LMConfig.from_dict(data, file=MANIFEST_FILE, prefix="lm")
+    expected = data.pop("adapter_sha256", None)
+    cfg = LMConfig.from_dict(data, file=MANIFEST_FILE, prefix="lm")
+    check_adapter(cfg, expected)
+    return cfg
+
+
+def check_adapter(cfg: LMConfig, expected_sha256: str | None) -> None:
+    """A bundle compiled with a fine-tuned adapter runs only with those exact weights."""
+    from redac.lm.config import resolve_adapter
+
+    adapter = resolve_adapter(cfg)
+    found = adapter.sha256 if adapter is not None else None
+    if expected_sha256 and found != expected_sha256:
+        raise ConfigError(f"the bundle was compiled with adapter {cfg.adapter!r} sha256 {expected_sha256[:12]}, "
+                          f"this installation has {found[:12] if found else 'none'}: install that adapter or "
+                          "choose an LM (--lm SPEC)", file=MANIFEST_FILE, field="lm.adapter")
 
 
 def is_registry_ref(ref: str) -> bool:

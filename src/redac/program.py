@@ -24,6 +24,7 @@ from typing import Any
 import dspy
 
 from redac.article import Article, sections
+from redac.factcheck import Support, keep_supported, unsupported
 from redac.sources import Source, Targets, clean
 from redac.text import count_words, fold, sentences, slugify
 
@@ -70,6 +71,7 @@ class WriteSection(dspy.Signature):
 
 
 LEDE = "Introduction"
+CONFIG_KEY = "redac_config"  # where a saved program state keeps its ProgramConfig
 
 
 @dataclass
@@ -77,6 +79,12 @@ class ProgramConfig:
     """Knobs of the program that are not prompts (prompts and demos live in the DSPy state)."""
 
     reasoning: bool = False  # ChainOfThought instead of Predict for every step
+    # Where the facts come from: "model" asks the extract step; "sentences" takes the cleaned source's
+    # sentences (no LM call, nothing invented; what the fine-tuned embedded model is trained on).
+    facts: str = "model"
+    # Drop sentences (and plan fields) naming people or places, stating figures or quoting words that the
+    # source does not have (redac.factcheck); every drop is recorded in ``repairs``.
+    verify: bool = False
     context_tokens: int = 8192  # the LM's context window; sources longer than the budget are chunked
     reserved_tokens: int = 3072  # room kept for instructions, demos and the answer
     min_sections: int = 3
@@ -114,10 +122,7 @@ class RedacProgram(dspy.Module):
         tgt = src.targets.model_copy(update=targets or {})
         warnings = list(src.warnings)
 
-        chunks = chunk_text(src.body, self._source_budget())
-        if len(chunks) > 1:
-            warnings.append(f"source is longer than the model context: facts extracted from {len(chunks)} chunks")
-        facts = dedupe([f for chunk in chunks for f in self._extract(chunk, warnings)])
+        facts = self._facts(src.body, warnings)
 
         n_sections = section_count(tgt, self.config)
         raw_plan = self.plan(facts=facts, sections=n_sections, config={"max_tokens": self.config.plan_tokens})
@@ -132,11 +137,39 @@ class RedacProgram(dspy.Module):
                        config=cap).text
             for heading, part in zip(headings, parts)
         ]
+        if self.config.verify:
+            plan, texts = verify_parts(plan, texts, Support.of(src.body), facts)
         lede, bodies = texts[0], texts[1:]
         article = assemble(plan, lede, bodies)
         if article.word_count < tgt.min_words:
             warnings.append(f"article has {article.word_count} words, target is {tgt.min_words}")
         return dspy.Prediction(article=article, facts=facts, warnings=warnings, repairs=plan.repairs)
+
+    def _facts(self, body: str, warnings: list[str]) -> list[str]:
+        if self.config.facts == "sentences":
+            return dedupe(sentences(body))
+        if self.config.facts != "model":
+            raise ValueError(f"program config facts must be 'model' or 'sentences', got {self.config.facts!r}")
+        chunks = chunk_text(body, self._source_budget())
+        if len(chunks) > 1:
+            warnings.append(f"source is longer than the model context: facts extracted from {len(chunks)} chunks")
+        return dedupe([f for chunk in chunks for f in self._extract(chunk, warnings)])
+
+    # The config travels with the saved state, so a program trained for one setting (``facts``) loads
+    # with it; older state files without it keep the defaults.
+    def dump_state(self, json_mode: bool = True) -> dict[str, Any]:
+        state = super().dump_state(json_mode=json_mode)
+        state[CONFIG_KEY] = self.config.to_dict()
+        return state
+
+    def load_state(self, state: dict[str, Any], **kwargs: Any) -> RedacProgram:
+        state = dict(state)
+        saved = state.pop(CONFIG_KEY, None)
+        super().load_state(state, **kwargs)
+        if isinstance(saved, dict):
+            known = {k: v for k, v in saved.items() if k in ProgramConfig.__dataclass_fields__}
+            self.config = ProgramConfig(**{**self.config.to_dict(), **known})
+        return self
 
     def _extract(self, chunk: str, warnings: list[str]) -> list[str]:
         """The model's fact list for one chunk. When the model's answer does not parse or is empty, the
@@ -315,6 +348,47 @@ def repair_plan(raw: Any, facts: list[str], targets: Targets, n_sections: int) -
             repairs.append(f"{len(extra)} subheadings added from the facts (the plan had {h2})")
             outline += extra
     return Plan(keyphrase=keyphrase, title=title, meta_description=meta, outline=outline, repairs=repairs)
+
+
+def verify_parts(plan: Plan, texts: list[str], support: Support, facts: list[str]) -> tuple[Plan, list[str]]:
+    """The verification step: what the source does not support leaves the article.
+
+    Sentences with an unsupported name, figure or quote are dropped from each section; a section left
+    empty goes with its heading; an unsupported keyphrase, title or meta description is rebuilt from the
+    facts and an unsupported subheading is dropped. Each change is a repair."""
+    repairs = list(plan.repairs)
+    outline: list[tuple[int, str]] = []
+    checked = [keep_supported(t, support) for t in texts]
+    for i, result in enumerate(checked):
+        if result.dropped:
+            what = sorted({f.text for _, findings in result.dropped for f in findings})
+            repairs.append(f"verify: {len(result.dropped)} sentence(s) dropped from "
+                           f"{'the lede' if i == 0 else repr(plan.outline[i - 1][1])}: not in the source: "
+                           + ", ".join(what[:6]))
+    kept_texts = [checked[0].text]
+    for (level, heading), result in zip(plan.outline, checked[1:]):
+        if not result.text.strip():
+            repairs.append(f"verify: section {heading!r} dropped (no supported sentence left)")
+            continue
+        if unsupported(heading, support):
+            repairs.append(f"verify: subheading {heading!r} dropped (not in the source)")
+            kept_texts[-1] = "\n\n".join(t for t in (kept_texts[-1], result.text) if t)
+            continue
+        outline.append((level, heading))
+        kept_texts.append(result.text)
+    keyphrase, title, meta = plan.keyphrase, plan.title, plan.meta_description
+    if unsupported(keyphrase, support):
+        keyphrase = " ".join(fallback_keyphrase(facts).split()[:4])
+        repairs.append(f"verify: keyphrase {plan.keyphrase!r} replaced by {keyphrase!r} (not in the source)")
+    if unsupported(title, support):
+        title = clip(keyphrase[:1].upper() + keyphrase[1:], 60)
+        repairs.append(f"verify: title {plan.title!r} replaced (not in the source)")
+    if meta and unsupported(meta, support):
+        meta = clip(" ".join(facts[:2]), 156)
+        repairs.append("verify: meta description rebuilt from the facts (not in the source)")
+    if outline and outline[0][0] == 3:
+        outline[0] = (2, outline[0][1])
+    return Plan(keyphrase=keyphrase, title=title, meta_description=meta, outline=outline, repairs=repairs), kept_texts
 
 
 def fallback_keyphrase(facts: list[str]) -> str:

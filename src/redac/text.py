@@ -41,6 +41,14 @@ def words(text: str) -> list[str]:
     return _WORD_RE.findall(normalise(text))
 
 
+_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased ``\\w+`` runs: accents kept, elisions split ("l'homme" -> "l", "homme")."""
+    return _TOKEN_RE.findall(normalise(text).lower())
+
+
 def count_words(text: str) -> int:
     return len(words(text))
 

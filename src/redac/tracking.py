@@ -8,7 +8,6 @@ The default store is a SQLite file in the working directory (``mlflow.db``), cre
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -105,11 +104,9 @@ def git_commit() -> str:
 
 
 def file_hash(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()[:16]
+    from redac.digest import file_sha256
+
+    return file_sha256(path)[:16]
 
 
 def package_versions() -> dict[str, str]:
@@ -236,6 +233,21 @@ def trajectory_plot(values: list[float]):
     ax.set_xlabel("candidate")
     ax.set_ylabel("score")
     ax.set_title("optimisation trajectory")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def loss_plot(losses: list[float], smoothed: list[float], per_epoch: int):
+    """Training loss per example (and its running mean), with epoch boundaries."""
+    fig, ax = _figure(6, 3.5)
+    ax.plot(losses, ".", alpha=0.3, label="example")
+    ax.plot(smoothed, "-", label="running mean")
+    for x in range(per_epoch, len(losses), max(1, per_epoch)):
+        ax.axvline(x, color="grey", linestyle=":")
+    ax.set_xlabel("example")
+    ax.set_ylabel("loss (target tokens)")
+    ax.set_title("fine-tuning loss")
     ax.legend()
     fig.tight_layout()
     return fig

@@ -18,6 +18,7 @@ from redac.lm.config import (
     LMConfig,
     embedded_model_path,
     longest_prefix,
+    resolve_adapter,
 )
 from redac.lm.engines import (
     ROLLOUT_ID,
@@ -247,10 +248,13 @@ def check_lm(cfg: LMConfig) -> dict[str, Any]:
     if cfg.provider == "embedded":
         path = embedded_model_path(cfg)
         start = time.monotonic()
-        llm, _ = load_llama(path, cfg.n_ctx, cfg.n_threads, cfg.seed)
+        adapter = resolve_adapter(cfg)
+        llm, _ = load_llama(path, cfg.n_ctx, cfg.n_threads, cfg.seed, lora_path=adapter.path if adapter else None,
+                            lora_scale=cfg.lora_scale)
         trained = next((int(v) for k, v in (llm.metadata or {}).items() if k.endswith(".context_length")), None)
         return {"provider": "embedded", "model": cfg.model_name, "model_path": str(path), "n_ctx": llm.n_ctx(),
-                "n_ctx_train": trained, "load_s": round(time.monotonic() - start, 3)}
+                "n_ctx_train": trained, "adapter": str(adapter.path) if adapter else None,
+                "load_s": round(time.monotonic() - start, 3)}
     store = ReplayStore(cfg.replay_from)  # type: ignore[arg-type]
     info: dict[str, Any] = {"provider": "replay", "replay_from": str(cfg.replay_from), "records": len(store.entries)}
     if cfg.fallback is not None:

@@ -19,7 +19,9 @@ Provider = Literal["openai", "openai_compatible", "embedded", "replay"]
 PROVIDERS: tuple[str, ...] = ("openai", "openai_compatible", "embedded", "replay")
 EMBEDDED_MODEL = "gemma-3-270m-q4_k_m"
 EMBEDDED_FILE = EMBEDDED_MODEL + ".gguf"
-SPEC_HELP = ("embedded | embedded:<file.gguf> | openai/<model> | openai_compatible:<api_base>@<model> | "
+ADAPTER_DEFAULT = "default"  # the LoRA adapter that ships with redac (see redac.finetune)
+PACKAGED_ADAPTER = "redac-fr-news"
+SPEC_HELP = ("embedded | embedded:base | embedded:<file.gguf> | openai/<model> | openai_compatible:<api_base>@<model> | "
              "replay:<file.jsonl> | <file.yaml with an lm: block>")
 
 
@@ -96,7 +98,15 @@ class LMConfig(BaseModel):
     n_ctx: int = Field(8192, ge=512)
     n_threads: int = Field(2, ge=1)
     seed: int = 0
+    # LoRA adapter on the base GGUF: "default" = the adapter that ships with redac (fine-tuned on the
+    # labelled train split; applies to the pip-shipped base model only), null = the base model alone,
+    # else a folder written by `redac finetune` (adapter.gguf + program.json) or an adapter .gguf file.
+    adapter: str | None = ADAPTER_DEFAULT
+    lora_scale: float = Field(1.0, gt=0, le=4.0)
+    # Decoding: repetition control for a small model (llama.cpp semantics).
     repeat_penalty: float = Field(1.1, ge=1.0, le=2.0)
+    frequency_penalty: float = Field(0.0, ge=0.0, le=2.0)
+    presence_penalty: float = Field(0.0, ge=0.0, le=2.0)
 
     @field_validator("api_base")
     @classmethod
@@ -116,6 +126,9 @@ class LMConfig(BaseModel):
         if self.completion_style and self.provider != "openai_compatible":
             raise ValueError("completion_style applies to provider 'openai_compatible' only "
                              "(the embedded model always runs completion style)")
+        embedded_only = {"adapter", "lora_scale"} & self.model_fields_set
+        if embedded_only and self.provider != "embedded" and self.adapter not in (None, ADAPTER_DEFAULT):
+            raise ValueError(f"{sorted(embedded_only)[0]} applies to provider 'embedded' only")
         if self.fallback is not None and self.provider != "replay":
             raise ValueError("fallback is only used with provider 'replay'")
         if self.fallback is not None and self.fallback.provider == "replay":
@@ -127,7 +140,9 @@ class LMConfig(BaseModel):
     def model_name(self) -> str:
         """The model name used in records, cache keys and prices."""
         if self.provider == "embedded":
-            return self.model or (self.model_path.stem if self.model_path else EMBEDDED_MODEL)
+            base = self.model or (self.model_path.stem if self.model_path else EMBEDDED_MODEL)
+            adapter = resolve_adapter(self)
+            return f"{base}+{adapter.name}" if adapter is not None else base
         if self.provider == "replay":
             return self.model or f"replay:{self.replay_from.name}"  # type: ignore[union-attr]
         return self.model or ""
@@ -136,6 +151,16 @@ class LMConfig(BaseModel):
     def dspy_model(self) -> str:
         """The ``provider/model`` string dspy.LM carries (a label: our engine does the routing)."""
         return f"{self.provider}/{self.model_name}"
+
+    def cache_identity(self) -> str:
+        """What, besides the request, decides an answer: cached answers are shared only when it is equal
+        (the adapter's content and the decoding settings for the embedded model, not just its name)."""
+        if self.provider != "embedded":
+            return self.model_name
+        adapter = resolve_adapter(self)
+        parts = [self.model_name, adapter.sha256[:16] if adapter else "base", f"scale={self.lora_scale:g}",
+                 f"rp={self.repeat_penalty:g}", f"fp={self.frequency_penalty:g}", f"pp={self.presence_penalty:g}"]
+        return "|".join(parts)
 
     @property
     def resolved_api_base(self) -> str:
@@ -175,8 +200,14 @@ class LMConfig(BaseModel):
         if not data.get("prices"):
             data.pop("prices", None)
         if self.provider != "embedded":
-            for name in ("model_path", "n_ctx", "n_threads", "seed", "repeat_penalty"):
+            for name in ("model_path", "n_ctx", "n_threads", "seed", "repeat_penalty", "frequency_penalty",
+                         "presence_penalty", "adapter", "lora_scale"):
                 data.pop(name, None)
+        else:
+            adapter = resolve_adapter(self)
+            data["adapter"] = self.adapter if adapter is not None else "none"
+            if adapter is not None:  # a bundle checks it on load: same adapter name, same weights
+                data["adapter_sha256"] = adapter.sha256
         put("", data)
         out["model_name"] = self.model_name
         return out
@@ -242,6 +273,8 @@ def parse_lm_spec(spec: str) -> LMConfig:
         return load_lm_config(spec)
     if spec == "embedded":
         return LMConfig(provider="embedded")
+    if spec == "embedded:base":
+        return LMConfig(provider="embedded", adapter=None)
     head, sep, rest = spec.partition(":")
     if sep and "/" not in head:  # provider:rest
         if head == "embedded":
@@ -269,6 +302,51 @@ def parse_lm_spec(spec: str) -> LMConfig:
 def _unknown_provider(name: str) -> ConfigError:
     return ConfigError(f"unknown provider {name!r}; valid providers: {', '.join(PROVIDERS)}",
                        field="lm.provider")
+
+
+# ---- adapters ----------------------------------------------------------------------
+class AdapterRef(BaseModel):
+    """A resolved LoRA adapter: the GGUF llama.cpp loads, and the program it was trained for."""
+
+    model_config = ConfigDict(frozen=True)
+    name: str
+    path: Path  # adapter .gguf
+    program: Path | None = None  # program.json beside it (the prompts it was trained on)
+    manifest: Path | None = None
+
+    @property
+    def sha256(self) -> str:
+        from redac.digest import file_sha256
+
+        return file_sha256(self.path)
+
+
+def packaged_adapter_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "resources" / "adapters" / PACKAGED_ADAPTER
+
+
+def resolve_adapter(cfg: LMConfig) -> AdapterRef | None:
+    """The adapter an embedded config uses (None: the base model alone)."""
+    if cfg.provider != "embedded" or cfg.adapter is None or cfg.adapter.lower() in ("none", "base", ""):
+        return None
+    if cfg.adapter == ADAPTER_DEFAULT:
+        if cfg.model_path is not None:  # the shipped adapter was trained for the shipped base model only
+            return None
+        return _adapter_at(packaged_adapter_dir(), field="lm.adapter")
+    return _adapter_at(Path(cfg.adapter), field="lm.adapter")
+
+
+def _adapter_at(path: Path, *, field: str) -> AdapterRef:
+    if path.is_dir():
+        gguf = path / "adapter.gguf"
+        if not gguf.is_file():
+            raise ConfigError(f"no adapter.gguf in adapter folder {path}", field=field)
+        program, manifest = path / "program.json", path / "manifest.json"
+        return AdapterRef(name=path.name, path=gguf, program=program if program.is_file() else None,
+                          manifest=manifest if manifest.is_file() else None)
+    if path.is_file():
+        return AdapterRef(name=path.stem, path=path)
+    raise ConfigError(f"adapter not found: {path}", field=field)
 
 
 # ---- paths -------------------------------------------------------------------------

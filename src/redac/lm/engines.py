@@ -27,7 +27,7 @@ from typing import Any
 
 from redac.errors import BudgetExceeded, ConfigError, LMError, RedacError
 from redac.lm.completion import Generated, complete_fields, count_demos, flatten
-from redac.lm.config import LMConfig, embedded_model_path
+from redac.lm.config import LMConfig, embedded_model_path, resolve_adapter
 from redac.lm.store import Recorder, ReplayStore, ResponseCache, cache_key, record_line, request_key
 from redac.lm.usage import CallRecord, UsageLog
 
@@ -236,9 +236,10 @@ _LLAMAS: dict[tuple, tuple[Any, threading.Lock]] = {}
 _LLAMAS_LOCK = threading.Lock()
 
 
-def load_llama(path: Path, n_ctx: int, n_threads: int, seed: int = 0, vocab_only: bool = False):
-    """One llama.cpp model per (file, settings) per process, with the lock that serialises its use."""
-    key = (str(path), n_ctx, n_threads, seed, vocab_only)
+def load_llama(path: Path, n_ctx: int, n_threads: int, seed: int = 0, vocab_only: bool = False,
+               lora_path: Path | None = None, lora_scale: float = 1.0):
+    """One llama.cpp model per (file, adapter, settings) per process, with the lock that serialises its use."""
+    key = (str(path), n_ctx, n_threads, seed, vocab_only, str(lora_path) if lora_path else None, lora_scale)
     with _LLAMAS_LOCK:
         if key not in _LLAMAS:
             try:
@@ -256,7 +257,9 @@ def load_llama(path: Path, n_ctx: int, n_threads: int, seed: int = 0, vocab_only
                 quiet = contextlib.nullcontext()
             with quiet:
                 llm = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, seed=seed,
-                            vocab_only=vocab_only, verbose=False)
+                            vocab_only=vocab_only, verbose=False,
+                            lora_path=str(lora_path) if lora_path and not vocab_only else None,
+                            lora_scale=lora_scale)
             logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL)
             _LLAMAS[key] = (llm, threading.Lock())
         return _LLAMAS[key]
@@ -284,9 +287,11 @@ class LlamaBackend:
     def __init__(self, cfg: LMConfig) -> None:
         self.cfg = cfg
         self.path = embedded_model_path(cfg)
+        self.adapter = resolve_adapter(cfg)
 
     def _model(self):
-        return load_llama(self.path, self.cfg.n_ctx, self.cfg.n_threads, self.cfg.seed)
+        return load_llama(self.path, self.cfg.n_ctx, self.cfg.n_threads, self.cfg.seed,
+                          lora_path=self.adapter.path if self.adapter else None, lora_scale=self.cfg.lora_scale)
 
     def count_tokens(self, text: str) -> int:
         llm, lock = self._model()
@@ -297,7 +302,9 @@ class LlamaBackend:
                   seed: int) -> Generated:
         text, finish, pieces = "", "length", 0
         stream = llm.create_completion(prompt, max_tokens=max_tokens, temperature=temperature,
-                                       repeat_penalty=self.cfg.repeat_penalty, stop=list(stop) or None,
+                                       repeat_penalty=self.cfg.repeat_penalty,
+                                       frequency_penalty=self.cfg.frequency_penalty,
+                                       presence_penalty=self.cfg.presence_penalty, stop=list(stop) or None,
                                        seed=seed, stream=True)
         try:
             for chunk in stream:
@@ -339,7 +346,7 @@ class LlamaBackend:
                 lambda doc, left, stop: self._generate(llm, doc, left, stop, temperature=temperature, seed=seed),
                 max_tokens=min(max_tokens, n_ctx - used - markers), stop=_stops(body), rebilled=False)
         return Completion(text=out.text, finish_reason=out.finish_reason, prompt_tokens=out.prompt_tokens,
-                          completion_tokens=out.completion_tokens, model=self.path.stem)
+                          completion_tokens=out.completion_tokens, model=self.cfg.model_name)
 
     def close(self) -> None:
         pass
@@ -445,7 +452,7 @@ class RedacEngine:
             if self.backend is None:
                 raise LMError(f"replay miss: no recorded response for request key {key} in {self.replay.path}",
                               file=str(self.replay.path), field="lm.replay_from")
-        ckey = cache_key(self.provider, self.model_name, key)
+        ckey = cache_key(self.provider, self.live_cfg.cache_identity(), key)
         if self.cache is not None:
             hit = self.cache.get(ckey)
             if hit is not None and isinstance(hit.get("text"), str):

@@ -3,7 +3,7 @@ ROUGE against the source, similarity to a gold article, recall of hand-labelled 
 
 Facts come in three kinds, compared on normalised keys: named entities (spaCy on the source, see
 :mod:`redac.metrics.entities`), figures (numbers, amounts, dates, durations, see
-:mod:`redac.metrics.numbers`) and quoted statements. Recall averages the kinds present (macro), so a
+:mod:`redac.figures`) and quoted statements. Recall averages the kinds present (macro), so a
 dropped figure is not drowned by forty kept names. Precision multiplies the per-kind precisions: an
 invented figure or quote must cost more than a missing one, because it makes the article unpublishable.
 """
@@ -14,12 +14,13 @@ import math
 
 import numpy as np
 
+from redac import figures as nums
 from redac.article import Article
+from redac.factcheck import quote_support
 from redac.metrics import entities as ents
-from redac.metrics import numbers as nums
 from redac.metrics.base import MetricResult, MetricsConfig
 from redac.metrics.embed import get_encoder
-from redac.metrics.profile import _LRU, SourceProfile, _hash, quote_support, view
+from redac.metrics.profile import _LRU, SourceProfile, _hash, view
 from redac.metrics.rouge import rouge_scores, tokenize
 from redac.text import count_words, fold
 

@@ -19,7 +19,8 @@ from functools import lru_cache
 from redac.article import Article
 from redac.metrics.base import MetricResult, MetricsConfig
 from redac.metrics.entities import fold_word
-from redac.metrics.profile import SourceProfile, quote_support, view
+from redac.factcheck import quote_support
+from redac.metrics.profile import SourceProfile, view
 from redac.metrics.rouge import tokenize
 
 # The most frequent function words of each language; words shared by two lists are dropped below,

@@ -18,28 +18,16 @@ from typing import Callable, TypeVar
 
 import numpy as np
 
+from redac import figures as nums
 from redac.article import Article, paragraphs, sections
 from redac.errors import ArticleError, SourceError
+from redac.factcheck import quote_support, quotes_of, trigrams
 from redac.metrics import entities as ents
-from redac.metrics import numbers as nums
 from redac.metrics.base import MetricsConfig
 from redac.metrics.embed import get_encoder
 from redac.metrics.rouge import tokenize
 from redac.sources import Source, Targets
 from redac.text import count_words, fold, normalise, sentences, words
-
-_QUOTE = re.compile(r"«\s*([^«»]{1,1200}?)\s*»|“([^“”]{1,1200}?)”|\"([^\"\n]{1,1200}?)\"")
-
-
-def quotes_of(text: str) -> list[str]:
-    """Quoted passages (« », “ ”, straight double quotes), in order, stripped, de-duplicated."""
-    out = []
-    for m in _QUOTE.finditer(normalise(text)):
-        q = " ".join((m.group(1) or m.group(2) or m.group(3) or "").split()).strip(" ,.;:")
-        if q and re.search(r"\w", q):
-            out.append(q)
-    return list(dict.fromkeys(out))
-
 
 _DATELINE = re.compile(r"\A\s*[A-ZÀ-Ý][A-ZÀ-Ý'\- ]{2,60}(?:\s*\([^)\n]{1,40}\))?(?:\s*,\s*[^()\n–—]{1,40})?"
                        r"\s*\([^)\n]{1,40}\)\s*[–—-]\s*")
@@ -49,21 +37,6 @@ def strip_dateline(body: str) -> str:
     """Drop an agency dateline ("PARIS, 14 mars (Agence) – "): where and when it was filed is not a
     fact of the story a rewrite must repeat."""
     return _DATELINE.sub("", body, count=1)
-
-
-def trigrams(tokens: list[str]) -> set[tuple[str, str, str]]:
-    return set(zip(tokens, tokens[1:], tokens[2:]))
-
-
-def quote_support(q_tokens: list[str], text_trigrams: set, text_tokstr: str) -> float:
-    """Share of a quote found in a text: short quotes must appear whole, long ones by word trigrams
-    (tolerates changed punctuation, a dropped word, "[...]" edits)."""
-    if not q_tokens:
-        return 1.0
-    if len(q_tokens) < 4:
-        return 1.0 if f" {' '.join(q_tokens)} " in text_tokstr else 0.0
-    grams = list(zip(q_tokens, q_tokens[1:], q_tokens[2:]))
-    return sum(g in text_trigrams for g in grams) / len(grams)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -11,24 +11,17 @@ A test checks that :func:`rouge_scores` equals rouge-score's output on real text
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
-from redac.text import normalise
-
-_TOKEN = re.compile(r"\w+", re.UNICODE)
+from redac.text import tokens as tokenize
 
 
 class FrenchTokenizer:
     """Lower-cased ``\\w+`` runs: accents kept, elisions split ("l'homme" -> "l", "homme")."""
 
     def tokenize(self, text: str) -> list[str]:
-        return _TOKEN.findall(normalise(text).lower())
-
-
-def tokenize(text: str) -> list[str]:
-    return _TOKEN.findall(normalise(text).lower())
+        return tokenize(text)
 
 
 def lcs_length(a: list[str], b: list[str]) -> int:
