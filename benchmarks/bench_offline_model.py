@@ -4,7 +4,8 @@
 
 For each LM, every seed (tests/fixtures/seeds) is rewritten with the LM cache off (real generation
 time), then scored against its labelled pair (seed-00N in the dataset): composite, fact precision per
-kind, fact recall, coverage, words, headings. "Foreign" counts the article's names that its source does
+kind, fact recall, coverage, words, headings, and the share of sentences copied near-verbatim from
+the source (an SEO rewrite must not be a copy). "Foreign" counts the article's names that its source does
 not have but another labelled pair does (the demo-copying failure: a story borrowed from elsewhere).
 Targets (issue: the offline model): <= 60 s per article on 2 cores, fact precision >= 0.80.
 """
@@ -32,6 +33,22 @@ def foreign_names(markdown: str, own_source: str, others: list[str]) -> list[str
     elsewhere = set().union(*({fold(t) for t in tokens(text)} for text in others)) if others else set()
     found = {f.text for s in sentences(markdown) for f in unsupported(s, support) if f.kind == "name"}
     return sorted(found & elsewhere)
+
+
+def copied_share(markdown: str, source: str, threshold: float = 0.8) -> float:
+    """Share of the article's sentences that are near-verbatim source sentences (word trigrams found in
+    the source at ``threshold`` or more): an SEO rewrite must not be a copy of its source."""
+    from redac.article import sections
+    from redac.factcheck import trigrams
+    from redac.text import sentences, tokens
+
+    source_grams = trigrams(tokens(source))
+    body = [s for sec in sections(markdown) for s in sentences(sec.body)]
+    grams = [trigrams(tokens(s)) for s in body]
+    grams = [g for g in grams if g]
+    if not grams:
+        return 0.0
+    return round(sum(len(g & source_grams) >= threshold * len(g) for g in grams) / len(grams), 3)
 
 
 def main() -> None:
@@ -76,6 +93,7 @@ def main() -> None:
                    **{k: prec.figures.get(k) for k in ("entities_precision", "figures_precision", "quotes_precision")},
                    "fact_recall": round(scores.results["fact_recall"].value, 3),
                    "coverage": round(scores.results["coverage"].value, 3),
+                   "copied_share": copied_share(result.article.markdown, src.body),
                    "words": result.article.word_count, "headings": len(result.article.headings),
                    "foreign_names": foreign_names(result.article.markdown, src.body, others),
                    "unsupported": prec.figures.get("unsupported_entities", [])[:5]
@@ -87,7 +105,7 @@ def main() -> None:
         mean = lambda k: round(statistics.fmean(r[k] for r in ok), 3) if ok else None  # noqa: E731
         summary[spec] = {"n": len(rows), "failed": len(rows) - len(ok), "composite": mean("composite"),
                          "fact_precision": mean("fact_precision"), "fact_recall": mean("fact_recall"),
-                         "coverage": mean("coverage"), "words": mean("words"), "seconds": mean("seconds"),
+                         "coverage": mean("coverage"), "copied_share": mean("copied_share"), "words": mean("words"), "seconds": mean("seconds"),
                          "seconds_ratio_to_target": round(mean("seconds") / TARGET_SECONDS, 2) if ok else None,
                          "articles_with_foreign_names": sum(bool(r["foreign_names"]) for r in ok)}
         args.out.mkdir(parents=True, exist_ok=True)

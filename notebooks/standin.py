@@ -60,6 +60,8 @@ class StandIn:
         for r in records:
             for s in sentences(clean(r.source, name=r.id).body):
                 self._by_sentence.setdefault(fold(s), r.id)
+                # the program's fact lists drop list markers ("- ", "1. ")
+                self._by_sentence.setdefault(fold(re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", s)), r.id)
         self.calls = 0
         self._server: ThreadingHTTPServer | None = None
 

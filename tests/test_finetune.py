@@ -298,3 +298,65 @@ def test_shipped_adapter_writes_about_its_own_source():
     assert len(named) >= 2, named  # the story's own people and places
     support = Support.of(clean(record.source, name=record.id).body)
     assert not [f for s in sentences(article.body_text) for f in unsupported(s, support)]  # verified
+
+
+def test_training_resumes_from_its_checkpoint_to_the_same_weights(tmp_path):
+    """A run stopped by its wall-clock budget and resumed ends with the weights of an uninterrupted run."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("peft")
+    from transformers import Gemma3ForCausalLM, Gemma3TextConfig
+
+    from redac.finetune import LoraSettings
+    from redac.finetune.train import Encoded, attach_lora, train
+
+    settings = LoraSettings(rank=4, alpha=8, dropout=0.0, target_modules=["q_proj", "down_proj"], epochs=2,
+                            grad_accum=2, warmup_steps=1, checkpoint_every=2, learning_rate=1e-2)
+    data = [Encoded(id=f"e{i}", step="write", ids=[2, *range(3 + i, 20 + i)], n_prompt=6) for i in range(5)]
+
+    def fresh():
+        torch.manual_seed(0)
+        config = Gemma3TextConfig(vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                                  num_attention_heads=2, num_key_value_heads=1, head_dim=16)
+        return attach_lora(Gemma3ForCausalLM(config), settings)
+
+    whole = train(fresh(), data, settings, tmp_path / "a")
+    assert whole.state.finished and whole.state.seen == 10 and whole.stopped is None
+    first = train(fresh(), data, settings, tmp_path / "b", budget_s=1e-9)
+    assert first.stopped == "budget" and 0 < first.state.seen < 10
+    second = train(fresh(), data, settings, tmp_path / "b")
+    assert second.state.finished and second.state.seen == 10
+    assert second.state.losses[: first.state.seen] == first.state.losses
+    from safetensors.torch import load_file
+
+    a = load_file(str(whole.adapter_dir / "adapter_model.safetensors"))
+    b = load_file(str(second.adapter_dir / "adapter_model.safetensors"))
+    assert a.keys() == b.keys() and all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)
+    assert second.state.losses == pytest.approx(whole.state.losses, abs=1e-3)
+
+
+def test_copy_guard_penalises_only_continuations_of_prompt_runs():
+    import numpy as np
+
+    from redac.lm.engines import copy_guard
+
+    prompt = [2, 10, 11, 12, 13, 14, 7]
+    guard = copy_guard(prompt, ngram=3, penalty=5.0)
+    scores = np.zeros(20, dtype=np.float32)
+    # the continuation has fewer than ngram-1 tokens of its own: nothing changes
+    assert not guard(np.array(prompt + [10]), scores.copy()).any()
+    out = guard(np.array(prompt + [10, 11]), scores.copy())  # "10 11" was followed by 12 in the prompt
+    assert out[12] == -5.0 and np.count_nonzero(out) == 1
+    assert not guard(np.array(prompt + [11, 10]), scores.copy()).any()
+
+
+def test_adapter_manifest_decoding_fills_only_unset_fields(tmp_path):
+    folder = tmp_path / "ad"
+    folder.mkdir()
+    (folder / "adapter.gguf").write_bytes(b"GGUF")
+    (folder / "manifest.json").write_text(json.dumps({"decoding": {"copy_penalty": 3.0, "repeat_penalty": 1.2}}))
+    served = LMConfig(provider="embedded", adapter=str(folder))
+    assert (served.copy_penalty, served.repeat_penalty) == (3.0, 1.2)
+    assert LMConfig(provider="embedded", adapter=str(folder), copy_penalty=0).copy_penalty == 0
+    assert LMConfig(provider="embedded", adapter=None).copy_penalty == 0  # the base model: plain defaults
+    again = LMConfig.from_dict({**served.model_dump(mode="json", exclude_unset=True), "adapter": None})
+    assert again.copy_penalty == 0 and again.repeat_penalty == 1.1  # recommendations do not stick

@@ -18,6 +18,19 @@ BODY = (
     "Il a déclaré : « Nous investissons dans les écoles »."
 )
 SECTION = "Jean Dupont a présenté mardi le budget de Lyon, qui atteint 12 millions d'euros. " * 12
+_WORDS = ("maire budget ville école quartier conseil vote projet habitant rue parc musée piscine tramway "
+          "crèche marché place jardin stade gare pont bibliothèque théâtre collège lycée hôpital port").split()
+
+
+def section(i: int, n: int = 12) -> str:
+    """A section of ``n`` sentences that share no word trigram with another section or sentence."""
+    import random
+
+    rng = random.Random(i)
+    return " ".join(f"{' '.join(rng.sample(_WORDS, 9)).capitalize()}." for _ in range(n))
+
+
+SECTIONS = [{"text": section(i)} for i in range(5)]
 PLAN = {
     "keyphrase": "budget de Lyon",
     "title": "Le budget de Lyon présenté par Jean Dupont",
@@ -36,15 +49,25 @@ def run(answers, source=BODY, **kw):
 def test_program_composes_facts_plan_and_sections_into_an_article():
     facts = {"facts": ["Jean Dupont a présenté mardi un budget de 12 millions d'euros.",
                        "« Nous investissons dans les écoles »"]}
-    pred = run([facts, PLAN] + [{"text": SECTION}] * 5)
+    pred = run([facts, PLAN] + SECTIONS, config=ProgramConfig(dedupe=True))
     article = pred.article
     assert article.title == PLAN["title"] and article.slug == "budget-de-lyon"
     assert article.markdown.startswith("# Le budget de Lyon présenté par Jean Dupont\n")
     assert [(h.level, h.text) for h in article.headings] == [
         (1, PLAN["title"]), (2, "Un budget de Lyon de 12 millions"), (2, "Ce que dit le maire"),
-        (3, "Les écoles"), (2, "La suite")]
-    assert article.word_count == 5 * count_words(SECTION)
-    assert pred.facts == facts["facts"] and pred.repairs == []
+        (3, "Les écoles")]
+    assert article.word_count == 4 * count_words(SECTIONS[0]["text"])
+    assert pred.facts == facts["facts"]
+    assert pred.repairs == ["outline cut from 4 to 3 subheadings (2 facts)"]  # a section needs facts of its own
+
+
+def test_repeated_sentences_leave_the_article():
+    facts = {"facts": [f"Fait numéro {i} sur le budget." for i in range(10)]}
+    repeated = [SECTIONS[0], SECTIONS[1], SECTIONS[0], SECTIONS[2], SECTIONS[1]]
+    pred = run([facts, PLAN] + repeated, config=ProgramConfig(dedupe=True))
+    assert [h.text for h in pred.article.headings[1:]] == ["Un budget de Lyon de 12 millions", "Les écoles"]
+    assert "24 repeated sentence(s) dropped" in pred.repairs
+    assert any("'Ce que dit le maire' dropped" in r for r in pred.repairs)
 
 
 def test_short_article_is_warned_not_hidden():
@@ -120,7 +143,8 @@ def test_facts_are_shared_between_sections_without_repeating():
     facts = [f"fait {i}" for i in range(10)]
     parts = share_facts(facts, 4)
     assert [len(p) for p in parts] == [3, 3, 2, 2] and sum(parts, []) == facts
-    assert share_facts(facts[:3], 4) == [facts[:3]] * 4  # too few to share: every part sees all
+    few = share_facts(facts[:3], 4)  # too few to share: overlapping windows, never the whole list each
+    assert len(few) == 4 and all(len(p) == 1 for p in few) and sorted({f for p in few for f in p}) == facts[:3]
     assert split_evenly([], 3) == [[], [], []]
 
 

@@ -223,9 +223,11 @@ def make_program(cfg: ExperimentConfig):
     from redac.program import ProgramConfig
 
     program = load_program(cfg.program.state, lm=cfg.lm)
-    program.config = ProgramConfig(reasoning=cfg.program.reasoning, context_tokens=cfg.program.context_tokens,
-                                   max_sections=cfg.program.max_sections,
-                                   facts=cfg.program.facts or program.config.facts)
+    # the config saved with the program state (facts, verify, dedupe) stays unless the experiment sets it
+    program.config = ProgramConfig(**{**program.config.to_dict(), "reasoning": cfg.program.reasoning,
+                                      "context_tokens": cfg.program.context_tokens,
+                                      "max_sections": cfg.program.max_sections,
+                                      "facts": cfg.program.facts or program.config.facts})
     return program
 
 
@@ -382,8 +384,11 @@ def compile_finetune(cfg: ExperimentConfig) -> tuple[Any, LMConfig]:
     if params.get("config"):
         from redac.finetune import finetune, load_finetune_config
 
-        adapter = str(finetune(load_finetune_config(params["config"]), progress=False).folder)
-    lm_cfg = cfg.lm.model_copy(update={"adapter": adapter})
+        adapter = str(finetune(load_finetune_config(params["config"]), progress=False,
+                               config_path=Path(params["config"])).folder)
+    # validated again, so the adapter's recommended decoding fills what the config leaves unset
+    lm_cfg = LMConfig.from_dict({**cfg.lm.model_dump(mode="json", exclude_unset=True), "adapter": adapter},
+                                prefix="lm")
     ref = resolve_adapter(lm_cfg)
     if ref is None:
         raise ConfigError("the finetune optimiser needs an adapter (the base model has none)",

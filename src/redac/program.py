@@ -85,6 +85,9 @@ class ProgramConfig:
     # Drop sentences (and plan fields) naming people or places, stating figures or quoting words that the
     # source does not have (redac.factcheck); every drop is recorded in ``repairs``.
     verify: bool = False
+    # No repetition: at most one subheading per two facts, and sentences that repeat an earlier sentence
+    # of the article dropped (with sections left empty).
+    dedupe: bool = False
     context_tokens: int = 8192  # the LM's context window; sources longer than the budget are chunked
     reserved_tokens: int = 3072  # room kept for instructions, demos and the answer
     min_sections: int = 3
@@ -126,7 +129,7 @@ class RedacProgram(dspy.Module):
 
         n_sections = section_count(tgt, self.config)
         raw_plan = self.plan(facts=facts, sections=n_sections, config={"max_tokens": self.config.plan_tokens})
-        plan = repair_plan(raw_plan, facts, tgt, n_sections)
+        plan = repair_plan(raw_plan, facts, tgt, n_sections, cap=self.config.dedupe)
 
         parts = share_facts(facts, len(plan.outline) + 1)
         words = section_words(tgt, len(parts))
@@ -139,6 +142,8 @@ class RedacProgram(dspy.Module):
         ]
         if self.config.verify:
             plan, texts = verify_parts(plan, texts, Support.of(src.body), facts)
+        if self.config.dedupe:
+            plan, texts = drop_repeats(plan, texts)
         lede, bodies = texts[0], texts[1:]
         article = assemble(plan, lede, bodies)
         if article.word_count < tgt.min_words:
@@ -265,10 +270,16 @@ def split_evenly(items: list[str], parts: int) -> list[list[str]]:
 
 def share_facts(facts: list[str], parts: int) -> list[list[str]]:
     """Each part's facts: consecutive slices when there are at least two facts per part, otherwise
-    every part sees all facts (a short fact list must not silently shorten the outline)."""
-    if len(facts) >= 2 * parts:
+    overlapping windows of consecutive facts, so every part has something to say and no two parts
+    get the whole list (which makes every section retell the same story)."""
+    if len(facts) >= 2 * parts or not facts:
         return split_evenly(facts, parts)
-    return [list(facts) for _ in range(parts)]
+    size = min(len(facts), max(1, -(-len(facts) // parts)))
+    out = []
+    for i in range(parts):
+        start = min(len(facts) - size, (i * len(facts)) // parts)
+        out.append(facts[start:start + size])
+    return out
 
 
 def section_count(targets: Targets, config: ProgramConfig) -> int:
@@ -306,7 +317,7 @@ def parse_outline(items: list[str]) -> list[tuple[int, str]]:
     return out
 
 
-def repair_plan(raw: Any, facts: list[str], targets: Targets, n_sections: int) -> Plan:
+def repair_plan(raw: Any, facts: list[str], targets: Targets, n_sections: int, *, cap: bool = False) -> Plan:
     """Make the model's plan publishable; each fix is recorded in ``repairs``."""
     repairs: list[str] = []
     keyphrase = " ".join(str(getattr(raw, "keyphrase", "") or "").split()).strip(" .\"'«»")
@@ -347,6 +358,10 @@ def repair_plan(raw: Any, facts: list[str], targets: Targets, n_sections: int) -
         if extra:
             repairs.append(f"{len(extra)} subheadings added from the facts (the plan had {h2})")
             outline += extra
+    room = max(targets.min_subheadings if targets.subheadings else 0, len(facts) // 2)
+    if cap and len(outline) > room:  # a section needs facts of its own, or it retells the others
+        repairs.append(f"outline cut from {len(outline)} to {room} subheadings ({len(facts)} facts)")
+        outline = outline[:room]
     return Plan(keyphrase=keyphrase, title=title, meta_description=meta, outline=outline, repairs=repairs)
 
 
@@ -389,6 +404,46 @@ def verify_parts(plan: Plan, texts: list[str], support: Support, facts: list[str
     if outline and outline[0][0] == 3:
         outline[0] = (2, outline[0][1])
     return Plan(keyphrase=keyphrase, title=title, meta_description=meta, outline=outline, repairs=repairs), kept_texts
+
+
+def drop_repeats(plan: Plan, texts: list[str], threshold: float = 0.6) -> tuple[Plan, list[str]]:
+    """Drop sentences that say again what an earlier sentence of the article said (word trigrams shared
+    at ``threshold`` or more): repetition is padding, not content. A section left empty goes with its
+    heading. Each drop is a repair."""
+    from redac.factcheck import trigrams
+    from redac.text import tokens
+
+    seen: list[set] = []
+    kept_texts: list[str] = []
+    dropped = 0
+    for text in texts:
+        paras = []
+        for para in re.split(r"\n\s*\n", text or ""):
+            kept = []
+            for sentence in sentences(para):
+                grams = trigrams(tokens(sentence))
+                if grams and any(len(grams & other) >= threshold * len(grams) for other in seen):
+                    dropped += 1
+                    continue
+                seen.append(grams)
+                kept.append(sentence)
+            if kept:
+                paras.append(" ".join(kept))
+        kept_texts.append("\n\n".join(paras))
+    if not dropped:
+        return plan, texts
+    repairs = [*plan.repairs, f"{dropped} repeated sentence(s) dropped"]
+    outline, bodies = [], [kept_texts[0]]
+    for heading, body in zip(plan.outline, kept_texts[1:]):
+        if body.strip():
+            outline.append(heading)
+            bodies.append(body)
+        else:
+            repairs.append(f"section {heading[1]!r} dropped (it only repeated earlier sections)")
+    if outline and outline[0][0] == 3:
+        outline[0] = (2, outline[0][1])
+    return Plan(keyphrase=plan.keyphrase, title=plan.title, meta_description=plan.meta_description,
+                outline=outline, repairs=repairs), bodies
 
 
 def fallback_keyphrase(facts: list[str]) -> str:

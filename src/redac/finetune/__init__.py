@@ -61,7 +61,7 @@ def register(app) -> None:
             plan = run.prepare(cfg)
             console.print(run.describe_plan(cfg, plan))
             return
-        result = run.finetune(cfg, resume=not fresh, out=out)
+        result = run.finetune(cfg, resume=not fresh, out=out, config_path=config)
         training = result.manifest["training"]
         console.print(f"adapter: {result.folder} ({result.manifest['adapter']['bytes'] / 1e6:.1f} MB), "
                       f"{training['examples_seen']} examples in {training['seconds'] / 60:.1f} min, "

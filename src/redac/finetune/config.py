@@ -42,6 +42,16 @@ class LoraSettings(_Strict):
     threads: int = Field(2, ge=1, le=256)
 
 
+class Decoding(_Strict):
+    """How the adapter is served (written to its manifest; an LM config may override each field)."""
+
+    repeat_penalty: float = Field(1.1, ge=1.0, le=2.0)
+    frequency_penalty: float = Field(0.0, ge=0.0, le=2.0)
+    presence_penalty: float = Field(0.0, ge=0.0, le=2.0)
+    copy_penalty: float = Field(0.0, ge=0.0, le=100.0)
+    copy_ngram: int = Field(6, ge=2, le=32)
+
+
 class FinetuneData(_Strict):
     path: Path = Path("datasets/redac-fr-news/redac-fr-news.jsonl")
     split: Literal["train"] = "train"  # dev and test measure the model: they are never learnt
@@ -65,6 +75,7 @@ class FinetuneConfig(_Strict):
     # How the trained program gets its facts: "sentences" computes them (the cleaned source's sentences,
     # no LM call, nothing to invent), "model" asks the extract step (then add "extract" to steps).
     facts: Literal["sentences", "model"] = "sentences"
+    dedupe: bool = True  # the trained program drops sentences that repeat earlier ones
     verify: bool = True  # the trained program drops sentences the source does not support (redac.factcheck)
     steps: list[Literal["extract", "plan", "write"]] = Field(default_factory=lambda: ["plan", "write"])
     base_model: Path | None = None  # GGUF of the model to adapt; None = the pip-shipped Gemma 3 270M
@@ -74,6 +85,7 @@ class FinetuneConfig(_Strict):
     metrics: Path = Path("evals/metrics.yaml")  # thresholds that filter teacher traces
     dataset: FinetuneData = Field(default_factory=FinetuneData)
     lora: LoraSettings = Field(default_factory=LoraSettings)
+    decoding: Decoding = Field(default_factory=Decoding)
     budget_minutes: float = Field(85.0, gt=0)  # wall-clock training budget; a checkpoint is kept at the end
     output_dir: Path = Path(".redac/finetune")
     tracking: FinetuneTracking = Field(default_factory=FinetuneTracking)

@@ -63,6 +63,7 @@ def student_program(cfg: FinetuneConfig):
         predictor.demos = []
     program.config.facts = cfg.facts
     program.config.verify = cfg.verify
+    program.config.dedupe = cfg.dedupe
     return program
 
 
@@ -154,8 +155,9 @@ def _require_training_stack() -> None:
 
 
 def finetune(cfg: FinetuneConfig, *, resume: bool = True, progress: bool = True,
-             out: Path | None = None) -> FinetuneResult:
-    """Train, convert and write the adapter folder (``out`` or ``<output_dir>/<name>/``)."""
+             out: Path | None = None, config_path: Path | None = None) -> FinetuneResult:
+    """Train, convert and write the adapter folder (``out`` or ``<output_dir>/<name>/``).
+    ``config_path`` (the YAML the config came from) is recorded in the manifest's command."""
     from redac.lm.config import LMConfig, embedded_model_path
 
     _require_training_stack()
@@ -167,12 +169,12 @@ def finetune(cfg: FinetuneConfig, *, resume: bool = True, progress: bool = True,
     folder = Path(out) if out is not None else run_dir
     with _tracking(cfg) as tracker:
         manifest = _train_and_write(cfg, plan.program, plan.examples, base, run_dir, folder, resume=resume,
-                                    progress=progress, tracker=tracker, extra=plan.extra)
+                                    progress=progress, tracker=tracker, extra=plan.extra, config_path=config_path)
         return FinetuneResult(folder=folder, manifest=manifest, run_id=tracker.run_id if tracker else None)
 
 
 def _train_and_write(cfg, program, examples, base: Path, run_dir: Path, folder: Path, *, resume, progress,
-                     tracker, extra) -> dict[str, Any]:
+                     tracker, extra, config_path: Path | None = None) -> dict[str, Any]:
     from redac.digest import file_sha256
     from redac.finetune.convert import convert
     from redac.finetune.train import attach_lora, encode, load_base, train
@@ -206,7 +208,7 @@ def _train_and_write(cfg, program, examples, base: Path, run_dir: Path, folder: 
         "base_model": {"file": base.name, "sha256": file_sha256(base)},
         "adapter": {"file": ADAPTER_FILE, "sha256": file_sha256(adapter), "bytes": adapter.stat().st_size,
                     "rank": cfg.lora.rank, "alpha": cfg.lora.alpha, "target_modules": cfg.lora.target_modules},
-        "program": {"file": PROGRAM_FILE, "facts": cfg.facts, "steps": cfg.steps},
+        "program": {"file": PROGRAM_FILE, "facts": cfg.facts, "verify": cfg.verify, "steps": cfg.steps},
         "data": {"path": str(cfg.dataset.path), "split": cfg.dataset.split, "digest": digest,
                  "records": len({e.record for e in examples}), "examples": len(data), "skipped": skipped,
                  "by_step": {s: sum(1 for d in data if d.step == s) for s in cfg.steps}, **extra},
@@ -216,7 +218,9 @@ def _train_and_write(cfg, program, examples, base: Path, run_dir: Path, folder: 
                      "load_seconds": round(load_s, 1), "peak_rss_gb": round(result.peak_rss_gb, 2),
                      "trainable_parameters": trainable,
                      "loss_first_epoch": _mean(losses[:per_epoch]), "loss_last_epoch": _mean(losses[-per_epoch:])},
+        "decoding": cfg.decoding.model_dump(),
         "config": cfg.public_dict(),
+        "command": f"redac finetune {config_path or '<config>'} --out {folder}",
     }
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if tracker:

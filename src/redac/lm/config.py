@@ -6,6 +6,7 @@ Secrets never live in a config: ``api_key_env`` names the environment variable.
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -107,6 +108,11 @@ class LMConfig(BaseModel):
     repeat_penalty: float = Field(1.1, ge=1.0, le=2.0)
     frequency_penalty: float = Field(0.0, ge=0.0, le=2.0)
     presence_penalty: float = Field(0.0, ge=0.0, le=2.0)
+    # Copy guard: a token that would continue a run of `copy_ngram` tokens already in the prompt (the
+    # source's sentences) loses `copy_penalty` logits, so a small model paraphrases instead of pasting
+    # its facts (an SEO rewrite must not be a copy). 0 = off.
+    copy_penalty: float = Field(0.0, ge=0.0, le=100.0)
+    copy_ngram: int = Field(6, ge=2, le=32)
 
     @field_validator("api_base")
     @classmethod
@@ -129,11 +135,23 @@ class LMConfig(BaseModel):
         embedded_only = {"adapter", "lora_scale"} & self.model_fields_set
         if embedded_only and self.provider != "embedded" and self.adapter not in (None, ADAPTER_DEFAULT):
             raise ValueError(f"{sorted(embedded_only)[0]} applies to provider 'embedded' only")
+        if self.provider == "embedded":
+            self._adapter_decoding()
         if self.fallback is not None and self.provider != "replay":
             raise ValueError("fallback is only used with provider 'replay'")
         if self.fallback is not None and self.fallback.provider == "replay":
             raise ValueError("a replay fallback must be a live provider")
         return self
+
+    def _adapter_decoding(self) -> None:
+        """Decoding settings recommended by the adapter's manifest fill the fields this config leaves
+        unset (a fine-tuned model is served with the settings it was measured with)."""
+        adapter = resolve_adapter(self)
+        if adapter is None or adapter.manifest is None:
+            return
+        for name, value in adapter_decoding(adapter.manifest).items():
+            if name in DECODING_FIELDS and name not in self.model_fields_set:
+                object.__setattr__(self, name, type(getattr(self, name))(value))  # stays "unset"
 
     # ---- derived values -------------------------------------------------------------
     @property
@@ -159,7 +177,8 @@ class LMConfig(BaseModel):
             return self.model_name
         adapter = resolve_adapter(self)
         parts = [self.model_name, adapter.sha256[:16] if adapter else "base", f"scale={self.lora_scale:g}",
-                 f"rp={self.repeat_penalty:g}", f"fp={self.frequency_penalty:g}", f"pp={self.presence_penalty:g}"]
+                 f"rp={self.repeat_penalty:g}", f"fp={self.frequency_penalty:g}", f"pp={self.presence_penalty:g}",
+                 f"copy={self.copy_penalty:g}/{self.copy_ngram}"]
         return "|".join(parts)
 
     @property
@@ -201,7 +220,7 @@ class LMConfig(BaseModel):
             data.pop("prices", None)
         if self.provider != "embedded":
             for name in ("model_path", "n_ctx", "n_threads", "seed", "repeat_penalty", "frequency_penalty",
-                         "presence_penalty", "adapter", "lora_scale"):
+                         "presence_penalty", "adapter", "lora_scale", "copy_penalty", "copy_ngram"):
                 data.pop(name, None)
         else:
             adapter = resolve_adapter(self)
@@ -305,6 +324,27 @@ def _unknown_provider(name: str) -> ConfigError:
 
 
 # ---- adapters ----------------------------------------------------------------------
+DECODING_FIELDS = ("repeat_penalty", "frequency_penalty", "presence_penalty", "copy_penalty", "copy_ngram",
+                   "lora_scale")
+
+
+def adapter_decoding(manifest: Path) -> dict[str, Any]:
+    """The ``decoding`` block of an adapter manifest (cached per file version)."""
+    stat = manifest.stat()
+    return _read_decoding(str(manifest), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _read_decoding(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
+    import json
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"unreadable adapter manifest: {exc}", file=path, field="decoding") from None
+    decoding = data.get("decoding") if isinstance(data, dict) else None
+    return dict(decoding) if isinstance(decoding, dict) else {}
+
 class AdapterRef(BaseModel):
     """A resolved LoRA adapter: the GGUF llama.cpp loads, and the program it was trained for."""
 

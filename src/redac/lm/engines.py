@@ -265,6 +265,25 @@ def load_llama(path: Path, n_ctx: int, n_threads: int, seed: int = 0, vocab_only
         return _LLAMAS[key]
 
 
+def copy_guard(prompt_ids: list[int], ngram: int, penalty: float):
+    """A llama.cpp logits processor: a token that would continue a run of ``ngram`` tokens found in the
+    prompt loses ``penalty`` logits (only once the continuation has ``ngram - 1`` tokens of its own)."""
+    table: dict[tuple[int, ...], set[int]] = {}
+    width = ngram - 1
+    for i in range(len(prompt_ids) - width):
+        table.setdefault(tuple(prompt_ids[i:i + width]), set()).add(prompt_ids[i + width])
+    start = len(prompt_ids)
+
+    def process(input_ids, scores):
+        if len(input_ids) - start >= width:
+            nxt = table.get(tuple(int(t) for t in input_ids[-width:]))
+            if nxt:
+                scores[list(nxt)] -= penalty
+        return scores
+
+    return process
+
+
 def looping(text: str, window: int = 48, times: int = 3) -> int | None:
     """If the text ends by repeating itself, the length to keep (one copy); else None."""
     if len(text) < window * times:
@@ -301,7 +320,14 @@ class LlamaBackend:
     def _generate(self, llm, prompt: str, max_tokens: int, stop: tuple[str, ...], *, temperature: float,
                   seed: int) -> Generated:
         text, finish, pieces = "", "length", 0
+        processors = None
+        if self.cfg.copy_penalty > 0:
+            from llama_cpp import LogitsProcessorList
+
+            ids = llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=False)
+            processors = LogitsProcessorList([copy_guard(ids, self.cfg.copy_ngram, self.cfg.copy_penalty)])
         stream = llm.create_completion(prompt, max_tokens=max_tokens, temperature=temperature,
+                                       logits_processor=processors,
                                        repeat_penalty=self.cfg.repeat_penalty,
                                        frequency_penalty=self.cfg.frequency_penalty,
                                        presence_penalty=self.cfg.presence_penalty, stop=list(stop) or None,
