@@ -190,6 +190,7 @@ def _train_and_write(cfg, program, examples, base: Path, run_dir: Path, folder: 
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     digest = examples_digest(examples)
     if tracker:
+        tracker.per_epoch = len(data)
         tracker.params({"config": cfg.public_dict(), "data_digest": digest, "examples": len(data),
                         "skipped": len(skipped), "trainable_parameters": trainable, "base_model": base.name,
                         **{f"examples_{s}": sum(1 for d in data if d.step == s) for s in cfg.steps}})
@@ -280,7 +281,7 @@ class _progress:
 class _Tracker:
     def __init__(self, run) -> None:
         self.run_id = run.info.run_id
-        self.window: list[float] = []
+        self.per_epoch = 1  # examples per epoch, known once the data is encoded
 
     def params(self, values: dict[str, Any]) -> None:
         from redac import tracking
@@ -291,7 +292,7 @@ class _Tracker:
         from redac import tracking
 
         tracking.log_metrics({"train_loss": statistics.fmean(state.losses[-4:]), "learning_rate": lr,
-                              "epoch": state.epoch + state.index / max(1, state.index + 1)}, step=state.step)
+                              "epoch": state.epoch + state.index / self.per_epoch}, step=state.step)
 
     def finish(self, manifest: dict, losses: list[float], folder: Path) -> None:
         per_epoch = manifest["data"]["examples"]

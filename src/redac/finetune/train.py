@@ -58,7 +58,6 @@ class TrainState:
 class TrainResult:
     state: TrainState
     adapter_dir: Path
-    skipped: list[str]
     peak_rss_gb: float
     stopped: str | None  # "budget" when the wall-clock budget ended the run before the last epoch
 
@@ -248,4 +247,4 @@ def train(model, data: Sequence[Encoded], settings: LoraSettings, out_dir: Path,
     save_checkpoint(ckpt, model, optimizer, scheduler, state)
     final = out_dir / "adapter"
     model.save_pretrained(str(final))
-    return TrainResult(state=state, adapter_dir=final, skipped=[], peak_rss_gb=peak_rss_gb(), stopped=stopped)
+    return TrainResult(state=state, adapter_dir=final, peak_rss_gb=peak_rss_gb(), stopped=stopped)
