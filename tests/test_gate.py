@@ -369,12 +369,9 @@ def test_markdown_summary(tmp_path):
 
 
 def _cli(argv: list[str]) -> int:
-    from redac import cli
-    from redac.gate import register
+    from redac.cli import main
 
-    if not any(getattr(c, "name", None) == "gate" for c in cli.app.registered_commands):
-        register(cli.app)
-    return cli.main(argv)
+    return main(argv)
 
 
 @pytest.fixture()

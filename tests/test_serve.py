@@ -279,13 +279,13 @@ def test_one_rewrite_at_a_time(server, fake):
 
 
 def test_serve_command_runs_uvicorn_in_a_subprocess(bundle, fake, tmp_path):
-    """`python -m redac.serve BUNDLE --lm SPEC` (the body of `redac serve`): starts, answers, stops on SIGTERM."""
+    """`redac serve BUNDLE --lm SPEC`: starts, answers, stops on SIGTERM."""
     port = free_port()
     env = {**os.environ, "REDAC_CACHE_DIR": str(tmp_path / "cache"), "PYTHONUNBUFFERED": "1"}
     log_path = tmp_path / "serve.log"
     base = f"http://127.0.0.1:{port}"
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "redac.serve", str(bundle), "--port", str(port), "--lm",
+        proc = subprocess.Popen([sys.executable, "-m", "redac.cli", "serve", str(bundle), "--port", str(port), "--lm",
                                  f"openai_compatible:{fake.api_base}@fake-model"], stdout=log,
                                 stderr=subprocess.STDOUT, env=env)
     try:
@@ -299,12 +299,10 @@ def test_serve_command_runs_uvicorn_in_a_subprocess(bundle, fake, tmp_path):
                 pass
             assert time.monotonic() < deadline, "redac serve did not answer /health within 40 s"
             time.sleep(0.2)
-        started = time.perf_counter()
         response = post(base, {"source": (SEEDS / "source_004.txt").read_text(encoding="utf-8")})
         assert response.status_code == 200, response.text
         assert response.json()["article"]["title"]
         assert "Lire aussi" not in response.json()["article"]["markdown"]  # boilerplate cleaned before the LM
-        assert time.perf_counter() - started < 20
     finally:
         proc.terminate()
         proc.wait(timeout=15)
@@ -314,7 +312,7 @@ def test_serve_command_runs_uvicorn_in_a_subprocess(bundle, fake, tmp_path):
 
 
 def test_serve_command_fails_fast_on_a_bad_bundle(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "redac.serve", str(tmp_path / "missing")], capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "redac.cli", "serve", str(tmp_path / "missing")], capture_output=True,
                             text=True, timeout=60, check=False)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1] == f"error: {tmp_path / 'missing'}: no such bundle directory"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from redac.errors import ConfigError
 
@@ -94,3 +94,9 @@ def load_model(model: type[M], path: str | Path, what: str = "config", overrides
         return model.model_validate(raw)
     except ValidationError as exc:
         raise validation_error(exc, file=str(path), text=text) from None
+
+
+class StrictModel(BaseModel):
+    """Base of every config and file schema: unknown keys are errors (reported with their key path)."""
+
+    model_config = ConfigDict(extra="forbid")

@@ -33,17 +33,19 @@ from statistics import mean
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from redac.article import FRONT_KEYS, Article, paragraphs
+from redac.configfile import StrictModel
 from redac.errors import ArticleError, DatasetError
 from redac.sources import Targets
 from redac.text import count_words, fold, normalise, slugify
 
 if TYPE_CHECKING:  # pragma: no cover
-    import datasets
     import dspy
     from rich.console import RenderableType
+
+    import datasets
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +75,7 @@ LABEL_KEYS = ("instruction", "targets", "facts", "tags")
 # Schema
 # --------------------------------------------------------------------------------------------
 
-class Gold(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Gold(StrictModel):
     title: str
     meta_description: str
     slug: str
@@ -85,10 +86,9 @@ class Gold(BaseModel):
         return Article(**self.model_dump())
 
 
-class Facts(BaseModel):
+class Facts(StrictModel):
     """Hand-labelled facts a faithful rewrite must keep, as they are written in the source."""
 
-    model_config = ConfigDict(extra="forbid")
     entities: list[str] = Field(default_factory=list)  # people, places, organisations, events
     numbers: list[str] = Field(default_factory=list)   # quantities with units, %, money, counts
     dates: list[str] = Field(default_factory=list)     # dates, days, years, durations
@@ -103,8 +103,7 @@ class Facts(BaseModel):
         return sum(len(getattr(self, kind)) for kind in FACT_KINDS)
 
 
-class Record(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Record(StrictModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")
     source: str  # the raw source as received (instruction line and boilerplate included)
     instruction: str | None = None

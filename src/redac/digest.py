@@ -20,3 +20,12 @@ def _sha256(path: str, mtime_ns: int, size: int) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def text_key(*parts: str) -> str:
+    """A short content key for a tuple of strings (memo caches): sha256 over NUL-separated parts."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    return digest.hexdigest()[:32]

@@ -17,23 +17,61 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from redac.configfile import StrictModel
 from redac.errors import BudgetExceeded, ConfigError, describe
 from redac.lm import LMConfig
 
 OptimizerName = Literal["none", "labeled", "bootstrap", "random_search", "mipro", "gepa", "finetune"]
-COMPILED_LM_FILE = "compiled_lm.json"  # written beside compiled_program.json when the optimiser changes the LM
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+@dataclass(frozen=True)
+class RunLayout:
+    """Where one experiment run keeps its files, locally and as MLflow artifacts (the one definition;
+    experiments write it, export and the gate read it).
+
+    Locally, under ``<output_dir>/<name>-<digest>/``: ``compiled_program.json`` (DSPy JSON state),
+    ``compiled_lm.json`` (only when the optimiser changed the LM, e.g. ``finetune``) and one JSONL of
+    finished rows per stage, split and repeat: ``<stage>/<split>-r<repeat>.jsonl`` with stage ``eval``,
+    ``baseline`` or ``compiled``.
+    """
+
+    root: Path
+
+    PROGRAM_FILE: ClassVar[str] = "compiled_program.json"
+    COMPILED_LM_FILE: ClassVar[str] = "compiled_lm.json"
+    # MLflow artifact paths inside the run
+    ARTIFACT_FOLDER: ClassVar[str] = "program"
+    PROGRAM_ARTIFACT: ClassVar[str] = "program/compiled_program.json"
+    COMPILED_LM_ARTIFACT: ClassVar[str] = "program/compiled_lm.json"
+    CONFIG_ARTIFACT: ClassVar[str] = "config.yaml"
+    METRICS_ARTIFACT: ClassVar[str] = "config/metrics.yaml"
+
+    @property
+    def program(self) -> Path:
+        return self.root / self.PROGRAM_FILE
+
+    @property
+    def compiled_lm(self) -> Path:
+        return self.root / self.COMPILED_LM_FILE
+
+    def stage_dir(self, stage: str) -> Path:
+        return self.root / stage
+
+    def rows(self, stage: str, split: str, repeat: int = 0) -> Path:
+        return self.stage_dir(stage) / self.rows_name(split, repeat)
+
+    @staticmethod
+    def rows_name(split: str, repeat: int = 0) -> str:
+        return f"{split}-r{repeat}.jsonl"
 
 
-class ProgramRef(_Strict):
+
+class ProgramRef(StrictModel):
     state: Path | None = None  # compiled program JSON to start from; None = the packaged default
     reasoning: bool = False
     context_tokens: int = Field(default=8192, ge=1024)
@@ -41,7 +79,7 @@ class ProgramRef(_Strict):
     facts: Literal["model", "sentences"] | None = None  # None = what the program state says
 
 
-class DatasetRef(_Strict):
+class DatasetRef(StrictModel):
     path: Path = Path("datasets/redac-fr-news/redac-fr-news.jsonl")
     train_split: Literal["train", "dev"] = "train"
     eval_splits: list[Literal["train", "dev", "test"]] = ["dev"]
@@ -49,25 +87,25 @@ class DatasetRef(_Strict):
     ids: list[str] | None = None
 
 
-class OptimizerConfig(_Strict):
+class OptimizerConfig(StrictModel):
     name: OptimizerName = "none"
     params: dict[str, Any] = Field(default_factory=dict)
 
 
-class BudgetConfig(_Strict):
+class BudgetConfig(StrictModel):
     max_calls: int | None = Field(default=None, ge=1)
     max_tokens: int | None = Field(default=None, ge=1)
     max_cost_usd: float | None = Field(default=None, gt=0)
 
 
-class TrackingConfig(_Strict):
+class TrackingConfig(StrictModel):
     enabled: bool = True
     uri: str | None = None
     experiment: str = "redac"
     autolog: bool = True
 
 
-class ExperimentConfig(_Strict):
+class ExperimentConfig(StrictModel):
     version: Literal[1] = 1
     name: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$")
     description: str = ""
@@ -99,6 +137,10 @@ class ExperimentConfig(_Strict):
     @property
     def run_dir(self) -> Path:
         return self.output_dir / f"{self.name}-{self.digest()}"
+
+    @property
+    def layout(self) -> RunLayout:
+        return RunLayout(self.run_dir)
 
 
 def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -> ExperimentConfig:
@@ -324,7 +366,7 @@ def evaluate_split(program, rt: Runtime, split: str, *, repeat: int = 0, store_d
                    resume: bool = True, progress: ProgressFn | None = None) -> EvalReport:
     """Evaluate ``program`` on one split, in parallel, resuming from finished rows."""
     records = rt.split(split)
-    store = RowStore(store_dir / f"{split}-r{repeat}.jsonl")
+    store = RowStore(store_dir / RunLayout.rows_name(split, repeat))
     done = store.load() if resume else {}
     if not resume and store.path.exists():
         store.path.unlink()
@@ -557,8 +599,8 @@ def _tracked(cfg: ExperimentConfig, rt: Runtime, result: RunResult, kind: str):
     with tracking.run(f"{kind}:{cfg.name}", tags={"redac.kind": kind}):
         result.run_id = tracking.active_run_id()
         tracking.log_params(_base_params(cfg, rt))
-        tracking.log_file_text(yaml.safe_dump(cfg.public_dict(), allow_unicode=True), "config.yaml")
-        tracking.log_file_text(Path(cfg.metrics).read_text(encoding="utf-8"), "config/metrics.yaml")
+        tracking.log_file_text(yaml.safe_dump(cfg.public_dict(), allow_unicode=True), RunLayout.CONFIG_ARTIFACT)
+        tracking.log_file_text(Path(cfg.metrics).read_text(encoding="utf-8"), RunLayout.METRICS_ARTIFACT)
         if cfg.tracking.autolog:
             tracking.autolog_dspy()
         yield
@@ -597,7 +639,7 @@ def run_eval(cfg: ExperimentConfig, *, resume: bool = True, progress: ProgressFn
                 nested = tracking.run(f"{split}-r{k}", nested=True) \
                     if cfg.tracking.enabled and cfg.repeat > 1 else _null()
                 with nested:
-                    report = evaluate_split(program, rt, split, repeat=k, store_dir=cfg.run_dir / "eval",
+                    report = evaluate_split(program, rt, split, repeat=k, store_dir=cfg.layout.stage_dir("eval"),
                                             resume=resume, progress=progress)
                     if cfg.tracking.enabled:
                         _log_report(report, split)
@@ -631,7 +673,7 @@ def run_optimize(cfg: ExperimentConfig, *, resume: bool = True, progress: Progre
         def stage(label: str, program, split: str, runtime: Runtime = rt) -> EvalReport | None:
             if on_stage:
                 on_stage(f"{label} {split}")
-            report = evaluate_split(program, runtime, split, store_dir=cfg.run_dir / label, resume=resume,
+            report = evaluate_split(program, runtime, split, store_dir=cfg.layout.stage_dir(label), resume=resume,
                                     progress=progress)
             result.reports[f"{label}:{split}"] = [report]
             if cfg.tracking.enabled:
@@ -662,12 +704,12 @@ def run_optimize(cfg: ExperimentConfig, *, resume: bool = True, progress: Progre
             return result
         compile_seconds = time.perf_counter() - started
         cfg.run_dir.mkdir(parents=True, exist_ok=True)
-        program_path = cfg.run_dir / "compiled_program.json"
+        program_path = cfg.layout.program
         for predictor in compiled.predictors():
             predictor.lm = None  # an optimiser may attach LMs; saved state must not carry them
         compiled.save(str(program_path))  # JSON state, never pickle
         result.program_path = program_path
-        lm_path = cfg.run_dir / COMPILED_LM_FILE
+        lm_path = cfg.layout.compiled_lm
         lm_path.unlink(missing_ok=True)
         if compiled_lm is not None:
             lm_path.write_text(json.dumps(compiled_lm.public_dict(), indent=2) + "\n", encoding="utf-8")
@@ -691,9 +733,9 @@ def run_optimize(cfg: ExperimentConfig, *, resume: bool = True, progress: Progre
         if cfg.tracking.enabled:
             tracking.log_metrics({f"lift.{s}.{k}": v for s, d in lift.items() if isinstance(d, dict)
                                   for k, v in d.items()} | {"compile_seconds": compile_seconds})
-            tracking.log_file(program_path, "program")
+            tracking.log_file(program_path, RunLayout.ARTIFACT_FOLDER)
             if compiled_lm is not None:
-                tracking.log_file(lm_path, "program")
+                tracking.log_file(lm_path, RunLayout.ARTIFACT_FOLDER)
             tracking.log_json(lift, "lift.json")
             for split in eval_splits:
                 base, comp = result.reports.get(f"baseline:{split}"), result.reports.get(f"compiled:{split}")

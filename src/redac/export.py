@@ -35,14 +35,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer  # cheap; the CLI commands' annotations are resolved against this module
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from redac.errors import ConfigError, RedacError, first_line
-from redac.experiments import COMPILED_LM_FILE  # the LM a `finetune` optimisation compiled for
+from redac.experiments import RunLayout
 
 if TYPE_CHECKING:  # pragma: no cover
 
@@ -59,10 +58,7 @@ CARD_FILE = "model_card.md"
 DEFAULT_MODEL_NAME = "redac"
 CHAMPION = "champion"
 MLFLOW_BUNDLE_ARTIFACT = "bundle"  # the pyfunc's artifact key; the bundle lands in <model>/artifacts/bundle
-RUN_PROGRAM_ARTIFACT = "program/compiled_program.json"  # where run_optimize logs the compiled program
-RUN_CONFIG_ARTIFACT = "config.yaml"
-RUN_COMPILED_LM_ARTIFACT = f"program/{COMPILED_LM_FILE}"
-RUN_METRICS_ARTIFACTS = ("config/metrics.yaml", "metrics.yaml")  # the metric config, if the run logged it
+RUN_METRICS_ARTIFACTS = (RunLayout.METRICS_ARTIFACT, "metrics.yaml")  # the metric config, if the run logged it
 TAG_PREFIX = "redac."
 _RUN_ID = re.compile(r"^[0-9a-f]{32}$")
 _SPLITS = ("train", "dev", "test")
@@ -161,7 +157,7 @@ def source_from_file(path: str | Path, config: str | Path | None = None) -> Bund
     rows when the program is that config's own compiled program."""
     path = Path(path)
     if path.is_dir():
-        path = path / "compiled_program.json"
+        path = RunLayout(path).program
     state, saved = split_state(read_state(path))
     src = BundleSource(state=state, program_config=_program_config({}, state, file=str(path), saved=saved),
                        origin={"kind": "file", "path": str(path)})
@@ -186,10 +182,10 @@ def source_from_file(path: str | Path, config: str | Path | None = None) -> Bund
         src.dataset = {"path": str(cfg.dataset.path), "hash": tracking.file_hash(cfg.dataset.path)}
     else:
         src.notes.append(f"dataset {cfg.dataset.path} not found: its hash is unknown")
-    if path.resolve() == (cfg.run_dir / "compiled_program.json").resolve():
+    if path.resolve() == cfg.layout.program.resolve():
         src.scores = _scores_from_rows(cfg.run_dir)
         src.origin["run_dir"] = str(cfg.run_dir)
-        compiled_lm = cfg.run_dir / COMPILED_LM_FILE
+        compiled_lm = cfg.layout.compiled_lm
         if compiled_lm.is_file():  # the optimiser changed the LM (finetune): the program runs on that one
             src.lm = json.loads(compiled_lm.read_text(encoding="utf-8"))
     return src
@@ -207,13 +203,13 @@ def source_from_run(run_id: str, tracking_uri: str | None = None) -> BundleSourc
         raise ConfigError(f"no such MLflow run {run_id!r} in {_safe_uri(uri)}", field="run") from None
     with tempfile.TemporaryDirectory(prefix="redac-run-") as tmp:
         try:
-            local = client.download_artifacts(run_id, RUN_PROGRAM_ARTIFACT, tmp)
+            local = client.download_artifacts(run_id, RunLayout.PROGRAM_ARTIFACT, tmp)
         except Exception:
-            raise ConfigError(f"run {run_id} has no {RUN_PROGRAM_ARTIFACT} artifact (only `redac optimize` runs "
+            raise ConfigError(f"run {run_id} has no {RunLayout.PROGRAM_ARTIFACT} artifact (only `redac optimize` runs "
                               "log a compiled program)", field="run") from None
         state, saved = split_state(read_state(Path(local)))
-        config = _run_yaml(client, run_id, RUN_CONFIG_ARTIFACT, tmp) or {}
-        compiled_lm = _run_text(client, run_id, RUN_COMPILED_LM_ARTIFACT, tmp)
+        config = _run_yaml(client, run_id, RunLayout.CONFIG_ARTIFACT, tmp) or {}
+        compiled_lm = _run_text(client, run_id, RunLayout.COMPILED_LM_ARTIFACT, tmp)
         metrics_text, metrics_origin = None, None
         for name in RUN_METRICS_ARTIFACTS:
             text = _run_text(client, run_id, name, tmp)
@@ -227,7 +223,7 @@ def source_from_run(run_id: str, tracking_uri: str | None = None) -> BundleSourc
     params = run.data.params
     src = BundleSource(
         state=state,
-        program_config=_program_config(config.get("program") or {}, state, file=RUN_CONFIG_ARTIFACT, saved=saved),
+        program_config=_program_config(config.get("program") or {}, state, file=RunLayout.CONFIG_ARTIFACT, saved=saved),
         origin={"kind": "mlflow_run", "run_id": run_id, "run_name": run.info.run_name,
                 "experiment_id": run.info.experiment_id, "tracking_uri": _safe_uri(uri),
                 "git_commit": params.get("git_commit")},
@@ -241,7 +237,7 @@ def source_from_run(run_id: str, tracking_uri: str | None = None) -> BundleSourc
         dataset = (config.get("dataset") or {}).get("path")
         src.dataset = {"path": dataset, "hash": params["dataset_hash"]}
     if not config:
-        src.notes.append(f"run {run_id} has no {RUN_CONFIG_ARTIFACT}: LM and program config unknown")
+        src.notes.append(f"run {run_id} has no {RunLayout.CONFIG_ARTIFACT}: LM and program config unknown")
     recorded = _recorded_model(Path(src.lm["replay_from"])) if src.lm and src.lm.get("replay_from") else None
     if recorded:
         src.notes.append(f"the replay recording was made with {recorded}")
@@ -339,7 +335,7 @@ def _scores_from_rows(run_dir: Path) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     for label, prefix in (("compiled", ""), ("baseline", "baseline.")):
         for split in _SPLITS:
-            path = run_dir / label / f"{split}-r0.jsonl"
+            path = RunLayout(run_dir).rows(label, split)
             if path.is_file():
                 rows = list(RowStore(path).load().values())
                 if rows:
@@ -458,7 +454,7 @@ def write_bundle(src: BundleSource, out: str | Path, *, force: bool = False) -> 
     if dropped:
         notes.append(f"LM settings saved on predictors {', '.join(dropped)} were dropped: the LM is chosen at load")
     program = build_program(src.program_config)
-    _check_structure(program, state, None, file=str(src.origin.get("path") or RUN_PROGRAM_ARTIFACT))
+    _check_structure(program, state, None, file=str(src.origin.get("path") or RunLayout.PROGRAM_ARTIFACT))
     program.load_state(state)
     predictors = describe_predictors(program)
     saved_versions = (state.get("metadata") or {}).get("dependency_versions") or {}
@@ -1068,44 +1064,3 @@ def export(ref: str | Path, out: str | Path, *, config: str | Path | None = None
     if register:
         result.registry = register_bundle(bundle, model_name=model_name, tracking_uri=tracking_uri)
     return result
-
-
-def export_command(source: str, out: Path, config: Path | None, tracking_uri: str | None, register: bool,
-                   model_name: str, force: bool) -> None:
-    """Body of ``redac export``: prints what was written and what happened to the champion."""
-    import typer
-
-    result = export(source, out, config=config, tracking_uri=tracking_uri, register=register,
-                    model_name=model_name, force=force)
-    m = result.manifest
-    typer.echo(f"bundle {result.bundle} (id {m.id}, {len(m.files) + 1} files, {result.size_bytes / 1024:.1f} KiB)")
-    test = m.score("test")
-    typer.echo(f"test composite: {test:.4f}" if test is not None else "test composite: none recorded")
-    for note in m.notes:
-        typer.echo(f"note: {note}")
-    reg = result.registry
-    if reg is not None:
-        typer.echo(f"registered {reg.model_uri} (run {reg.run_id})")
-        typer.echo(f"champion: {'moved to version ' + reg.version if reg.champion_moved else 'unchanged'} "
-                   f"({reg.reason})")
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``redac export`` to the CLI (heavy imports stay inside the command)."""
-    @app.command("export")
-    def export_cmd(
-        source: Annotated[str, typer.Argument(help="Compiled program JSON, a run folder, or an MLflow run id.")],
-        out: Annotated[Path, typer.Option(help="Bundle directory to write.")],
-        config: Annotated[Path | None, typer.Option(
-            help="Experiment YAML the program came from (LM, metrics, dataset), for a program file.")] = None,
-        tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI.")] = None,
-        register_model: Annotated[bool, typer.Option(
-            "--register/--no-register", help="Log to the MLflow Model Registry and decide the champion.")] = True,
-        model_name: Annotated[str, typer.Option(help="Registered model name.")] = DEFAULT_MODEL_NAME,
-        force: Annotated[bool, typer.Option(help="Replace an existing bundle at --out.")] = False,
-    ) -> None:
-        """Write a pickle-free bundle and register it; `champion` moves only on a better test score.
-
-        The bundle holds program.json (DSPy state), manifest.json, metrics.yaml and model_card.md.
-        """
-        export_command(source, out, config, tracking_uri, register_model, model_name, force)

@@ -22,19 +22,16 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Literal
 
-import typer
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
     ValidationError,
     field_validator,
 )
 
-from redac.configfile import load_model, validation_error
+from redac.configfile import StrictModel, load_model, validation_error
 from redac.errors import ConfigError, DatasetError
 
 if TYPE_CHECKING:
@@ -55,10 +52,6 @@ REPLAY_MISS = "replay miss"
 # --------------------------------------------------------------------------------------------
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
 def _check_metric_names(names: list[str], *, allow_default: bool = False) -> None:
     from redac.metrics.base import METRIC_NAMES
 
@@ -68,7 +61,7 @@ def _check_metric_names(names: list[str], *, allow_default: bool = False) -> Non
             raise ValueError(f"unknown metric {name!r} (known: {', '.join(sorted(known))})")
 
 
-class FloorsConfig(_Strict):
+class FloorsConfig(StrictModel):
     """Absolute lower bounds on a metric's *mean* over the gated examples."""
 
     from_metric_thresholds: bool = False  # also use the metrics config's `thresholds` as floors
@@ -84,7 +77,7 @@ class FloorsConfig(_Strict):
         return v
 
 
-class BootstrapConfig(_Strict):
+class BootstrapConfig(StrictModel):
     """Paired bootstrap over examples, deciding whether a drop beyond ``max_drop`` is more than noise.
 
     ``rule``: ``interval`` = regression only if the whole ``confidence`` interval of the mean delta
@@ -98,13 +91,13 @@ class BootstrapConfig(_Strict):
     rule: Literal["interval", "probability", "none"] = "interval"
 
 
-class ExamplesConfig(_Strict):
+class ExamplesConfig(StrictModel):
     tolerance: float = Field(0.05, ge=0.0, le=1.0)  # composite drop that lists an example as regressed
     allow_missing: bool = False  # compare on the common examples instead of refusing
     max_new_failures: int = Field(0, ge=0)  # examples that error now but did not in the baseline
 
 
-class GateConfig(_Strict):
+class GateConfig(StrictModel):
     """Versioned gate settings; unknown keys are errors (file and key path in the message)."""
 
     version: Literal[1] = 1
@@ -142,7 +135,7 @@ def load_gate_config(path: str | Path = DEFAULT_GATE_CONFIG) -> GateConfig:
 # --------------------------------------------------------------------------------------------
 
 
-class ExampleScore(_Strict):
+class ExampleScore(StrictModel):
     composite: float
     metrics: dict[str, float] = Field(default_factory=dict)
     feedback: str = ""
@@ -150,12 +143,12 @@ class ExampleScore(_Strict):
     input_hash: str | None = None  # hash of the example's source, gold and facts when the baseline was made
 
 
-class DatasetInfo(_Strict):
+class DatasetInfo(StrictModel):
     path: str
     hash: str  # over the gated examples' inputs only: adding pairs to the dataset keeps a baseline valid
 
 
-class Baseline(_Strict):
+class Baseline(StrictModel):
     """A committed reference run: per-example scores plus where they came from."""
 
     format: Literal["redac-gate-baseline"] = BASELINE_FORMAT
@@ -281,11 +274,11 @@ class MetricCheck:
             reasons.append(f"mean {self.after:.3f} is below the floor {self.floor:.3f}")
         if not self.drop_ok:
             reasons.append(f"mean dropped by {-self.delta:.3f} (max {self.max_drop:.3f}), "
-                           f"delta interval [{_signed(self.interval.low)}, {_signed(self.interval.high)}], "
+                           f"delta interval [{signed(self.interval.low)}, {signed(self.interval.high)}], "
                            f"P(no drop) {self.p_no_drop:.3f}")
         if not reasons and self.within_noise:
             reasons.append(f"dropped by {-self.delta:.3f} (max {self.max_drop:.3f}) but within noise: "
-                           f"delta interval [{_signed(self.interval.low)}, {_signed(self.interval.high)}]")
+                           f"delta interval [{signed(self.interval.low)}, {signed(self.interval.high)}]")
         return "; ".join(reasons)
 
 
@@ -468,7 +461,7 @@ def compare(baseline: Baseline, rows: list[Row], cfg: GateConfig, *, thresholds:
 # --------------------------------------------------------------------------------------------
 
 
-def _signed(value: float) -> str:
+def signed(value: float) -> str:
     """``+0.012`` / ``-0.012``; rounding noise and -0.0 print as ``+0.000``."""
     return format(round(value, 9) + 0.0, "+.3f")
 
@@ -495,16 +488,16 @@ def write_junit(result: GateResult, path: str | Path) -> Path:
         if c.max_drop is not None and not math.isnan(c.before):
             cases.append(("redac.gate.drop", f"{c.metric} drop <= {c.max_drop:.3f}",
                           None if c.drop_ok else f"{c.metric}: {c.reason}",
-                          f"baseline {c.before:.3f} -> {c.after:.3f} (delta {_signed(c.delta)}, interval "
-                          f"[{_signed(c.interval.low)}, {_signed(c.interval.high)}], P(no drop) {c.p_no_drop:.3f})"
+                          f"baseline {c.before:.3f} -> {c.after:.3f} (delta {signed(c.delta)}, interval "
+                          f"[{signed(c.interval.low)}, {signed(c.interval.high)}], P(no drop) {c.p_no_drop:.3f})"
                           + (" - within noise" if c.within_noise else "")))
     cases.append(("redac.gate.errors", f"new failed examples <= {result.max_new_failures}",
                   None if result.failures_ok else f"new failed examples: {', '.join(result.new_failures)}",
                   f"{len(result.new_failures)} new failed example(s)"))
     for e in result.regressed:
-        detail = f"composite {e.before:.3f} -> {e.after:.3f} ({_signed(e.delta)})"
+        detail = f"composite {e.before:.3f} -> {e.after:.3f} ({signed(e.delta)})"
         if e.metric_deltas:
-            detail += "; " + ", ".join(f"{k} {_signed(v)}" for k, v in e.metric_deltas.items())
+            detail += "; " + ", ".join(f"{k} {signed(v)}" for k, v in e.metric_deltas.items())
         if e.error:
             detail += f"; error: {e.error}"
         text = detail + (f"\nfeedback:\n{e.feedback}" if e.feedback else "")
@@ -548,7 +541,7 @@ def render_markdown(result: GateResult) -> str:
         verdict = "pass" if c.passed else "**FAIL**"
         if c.passed and c.within_noise:
             verdict = "pass (noise)"
-        ci = "–" if math.isnan(c.interval.low) else f"[{_signed(c.interval.low)}, {_signed(c.interval.high)}]"
+        ci = "–" if math.isnan(c.interval.low) else f"[{signed(c.interval.low)}, {signed(c.interval.high)}]"
         lines.append(f"| {c.metric} | {_fmt(c.before)} | {_fmt(c.after)} | {_fmt(c.delta, '+.3f')} | {ci} | "
                      f"{_fmt(c.p_no_drop, '.2f')} | {_fmt(c.floor, '.2f') if c.floor is not None else '–'} | "
                      f"{_fmt(c.max_drop, '.3f') if c.max_drop is not None else '–'} | {verdict} |")
@@ -565,7 +558,7 @@ def render_markdown(result: GateResult) -> str:
         for e in result.regressed:
             moved = ", ".join(f"{k} {v:+.2f}" for k, v in list(e.metric_deltas.items())[:6])
             feedback = (f"error: {e.error}. " if e.error else "") + e.feedback
-            lines.append(f"| `{e.id}` | {e.before:.3f} | {e.after:.3f} | {_signed(e.delta)} | {_md_cell(moved)} | "
+            lines.append(f"| `{e.id}` | {e.before:.3f} | {e.after:.3f} | {signed(e.delta)} | {_md_cell(moved)} | "
                          f"{_md_cell(feedback)[:600]} |")
     else:
         lines.append("None.")
@@ -594,7 +587,7 @@ def render_table(result: GateResult) -> Table:
             verdict = "[yellow]pass (noise)[/]"
         style = "red" if c.delta < -1e-9 else "green" if c.delta > 1e-9 else ""
         delta = _fmt(c.delta, "+.3f")
-        ci = "–" if math.isnan(c.interval.low) else f"[{_signed(c.interval.low)}, {_signed(c.interval.high)}]"
+        ci = "–" if math.isnan(c.interval.low) else f"[{signed(c.interval.low)}, {signed(c.interval.high)}]"
         table.add_row(c.metric, _fmt(c.before), _fmt(c.after), f"[{style}]{delta}[/]" if style else delta,
                       ci, _fmt(c.p_no_drop, ".2f"), _fmt(c.floor, ".2f") if c.floor is not None else "–",
                       _fmt(c.max_drop) if c.max_drop is not None else "–", verdict)
@@ -716,76 +709,3 @@ def run_gate(config: str | Path, baseline_path: str | Path, *, gate_config: str 
     gate = compare(baseline, rows, gate_cfg, thresholds=thresholds, input_hashes=hashes)  # type: ignore[arg-type]
     gate.seconds = time.perf_counter() - start
     return GateOutcome(rows=rows, result=gate, seconds=gate.seconds)
-
-
-# --------------------------------------------------------------------------------------------
-# CLI
-# --------------------------------------------------------------------------------------------
-
-
-def register(app: typer.Typer) -> None:
-    """Add the ``gate`` command to the ``redac`` Typer app (imports stay inside the command)."""
-
-    @app.command("gate")
-    def gate_command(
-        config: Annotated[Path, typer.Argument(help="Experiment YAML whose eval is gated (experiments/*.yaml).")],
-        baseline: Annotated[Path, typer.Option(help="Committed baseline JSON (evals/baselines/NAME.json).")],
-        gate_config: Annotated[Path, typer.Option(help="Floors, max drops, bootstrap settings.")] = DEFAULT_GATE_CONFIG,
-        update_baseline: Annotated[bool, typer.Option(
-            "--update-baseline", help="Write the baseline from this run instead of comparing.")] = False,
-        record_with: Annotated[str | None, typer.Option(
-            help="Re-record the config's replay file with this live LM (e.g. 'embedded'), then write the baseline.",
-        )] = None,
-        junit: Annotated[Path, typer.Option(help="JUnit XML report.")] = Path("out/gate/junit.xml"),
-        summary: Annotated[Path, typer.Option(help="Markdown summary (e.g. for $GITHUB_STEP_SUMMARY).")] = Path(
-            "out/gate/summary.md"),
-    ) -> None:
-        """Run CONFIG's eval and compare it with BASELINE. Exit 0 pass, 1 regression, 2 config or input error."""
-        from rich.console import Console
-        from rich.markup import escape
-
-        err = Console(stderr=True, highlight=False)
-        out = Console(highlight=False)
-        if not out.is_terminal:  # CI logs: Rich would assume 80 columns and fold the table
-            out = Console(highlight=False, width=140)
-
-        def on_stage(name: str) -> None:
-            err.print(f"[bold]gate[/] {name}")
-
-        def on_row(row, state) -> None:
-            error = (row.error or "")[:100] + ("…" if len(row.error or "") > 100 else "")
-            status = f"[red]failed[/] {escape(error)}" if row.error else f"composite {row.composite:.3f}"
-            err.print(f"  {state.done}/{state.total} {row.id}: {status} ({row.seconds:.1f} s)")
-
-        outcome = run_gate(config, baseline, gate_config=gate_config, update=update_baseline,
-                           record_with=record_with, progress=on_row, on_stage=on_stage)
-        if outcome.baseline_written is not None:
-            out.print(f"baseline written: {outcome.baseline_written} ({len(outcome.rows)} examples, "
-                      f"composite {summarise(outcome.rows).get(COMPOSITE, 0):.3f}, {outcome.seconds:.1f} s)"
-                      + (f"; responses recorded to {outcome.recorded_to}" if outcome.recorded_to else ""))
-            for row in outcome.rows:
-                if row.error:
-                    out.print(f"[yellow]warning[/]: {row.id} failed and is in the baseline as failed: "
-                              f"{escape(row.error)}")
-            return
-        result = outcome.result
-        assert result is not None
-        write_junit(result, junit)
-        write_markdown(result, summary)
-        out.print(render_table(result))
-        for c in result.checks:
-            if not c.passed:
-                out.print(f"[red]{c.metric}[/]: {escape(c.reason)}")
-        if result.new_failures:
-            out.print(f"[red]new failed examples[/]: {', '.join(result.new_failures)}")
-        for e in result.regressed:
-            out.print(f"[bold]{e.id}[/] composite {e.before:.3f} -> {e.after:.3f} ({_signed(e.delta)})"
-                      + (f"; {', '.join(f'{k} {v:+.2f}' for k, v in list(e.metric_deltas.items())[:5])}"
-                         if e.metric_deltas else "") + (f"; error: {escape(e.error)}" if e.error else ""))
-            if e.feedback:
-                out.print("  " + e.feedback.replace("\n", "\n  "), markup=False)
-        for note in result.notes:
-            out.print(f"note: {escape(note)}")
-        colour = "green" if result.passed else "red"
-        out.print(f"[bold {colour}]{result.verdict}[/] ({result.seconds:.1f} s; junit {junit}, summary {summary})")
-        raise typer.Exit(result.exit_code)

@@ -22,10 +22,11 @@ import logging
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer  # cheap; the CLI commands' annotations are resolved against this module
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from redac.configfile import StrictModel
 
 if TYPE_CHECKING:  # pragma: no cover
     from fastapi import FastAPI
@@ -38,10 +39,8 @@ DEFAULT_MAX_SOURCE_CHARS = 100_000
 BODY_OVERHEAD_BYTES = 16_384  # room for the JSON envelope and targets around the source
 
 
-class TargetsIn(BaseModel):
+class TargetsIn(StrictModel):
     """Overrides of what the source's instruction line asked (see :class:`redac.sources.Targets`)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     language: str | None = Field(None, pattern=r"^[a-z]{2}$")
     min_words: int | None = Field(None, ge=50, le=5000)
@@ -51,8 +50,7 @@ class TargetsIn(BaseModel):
     max_subheadings: int | None = Field(None, ge=0, le=12)
 
 
-class RewriteIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class RewriteIn(StrictModel):
 
     source: str = Field(description="The raw source: text, Markdown or HTML; an instruction line may come first.")
     targets: TargetsIn | None = None
@@ -249,37 +247,3 @@ def serve_command(bundle: str, host: str = "127.0.0.1", port: int = 8000, lm: st
     print(f"redac serve: bundle {loaded.id} from {loaded.path} ready in {time.perf_counter() - started:.1f} s; "
           f"http://{host}:{port}/health", flush=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, timeout_graceful_shutdown=5)
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``redac serve`` to the CLI (heavy imports stay inside the command)."""
-    @app.command("serve")
-    def serve_cmd(
-        bundle: Annotated[str, typer.Argument(help="Bundle directory or models:/NAME@ALIAS.")],
-        host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-        port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-        lm: Annotated[str | None, typer.Option(
-            help="LM spec: embedded | openai/MODEL | openai_compatible:URL@MODEL | replay:FILE | PATH.yaml "
-                 "(default: the LM the bundle was compiled with).")] = None,
-        max_source_chars: Annotated[int, typer.Option(help="Longest accepted source (characters).")] =
-            DEFAULT_MAX_SOURCE_CHARS,
-        tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI for models:/ refs.")] = None,
-    ) -> None:
-        """Serve BUNDLE over HTTP: GET /health, POST /v1/rewrite (JSON errors, size limits; one rewrite at a time)."""
-        serve_command(bundle, host, port, lm, max_source_chars, tracking_uri)
-
-
-if __name__ == "__main__":  # python -m redac.serve BUNDLE [--port N] [--lm SPEC]
-    import sys
-
-    import typer
-
-    from redac.errors import RedacError
-
-    cli = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-    register(cli)
-    try:
-        cli()
-    except RedacError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(exc.exit_code)

@@ -11,18 +11,15 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from redac.configfile import StrictModel
 from redac.lm import LMConfig
 
 TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class LoraSettings(_Strict):
+class LoraSettings(StrictModel):
     """LoRA and optimisation settings. Defaults are the ones the shipped adapter was trained with."""
 
     rank: int = Field(16, ge=1, le=256)
@@ -42,7 +39,7 @@ class LoraSettings(_Strict):
     threads: int = Field(2, ge=1, le=256)
 
 
-class Decoding(_Strict):
+class Decoding(StrictModel):
     """How the adapter is served (written to its manifest; an LM config may override each field)."""
 
     repeat_penalty: float = Field(1.1, ge=1.0, le=2.0)
@@ -52,7 +49,7 @@ class Decoding(_Strict):
     copy_ngram: int = Field(6, ge=2, le=32)
 
 
-class FinetuneData(_Strict):
+class FinetuneData(StrictModel):
     path: Path = Path("datasets/redac-fr-news/redac-fr-news.jsonl")
     split: Literal["train"] = "train"  # dev and test measure the model: they are never learnt
     limit: int | None = Field(default=None, ge=1)
@@ -60,13 +57,13 @@ class FinetuneData(_Strict):
     exclude_ids: list[str] = Field(default_factory=list)  # e.g. pairs kept aside to show generalisation
 
 
-class FinetuneTracking(_Strict):
+class FinetuneTracking(StrictModel):
     enabled: bool = True
     uri: str | None = None
     experiment: str = "redac-finetune"
 
 
-class FinetuneConfig(_Strict):
+class FinetuneConfig(StrictModel):
     version: Literal[1] = 1
     name: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$")
     description: str = ""

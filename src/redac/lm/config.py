@@ -11,9 +11,16 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from redac.configfile import read_yaml_mapping, yaml_line
+from redac.configfile import StrictModel, read_yaml_mapping, yaml_line
 from redac.errors import ConfigError
 
 Provider = Literal["openai", "openai_compatible", "embedded", "replay"]
@@ -26,10 +33,9 @@ SPEC_HELP = ("embedded | embedded:base | embedded:<file.gguf> | openai/<model> |
              "replay:<file.jsonl> | <file.yaml with an lm: block>")
 
 
-class Price(BaseModel):
+class Price(StrictModel):
     """USD per one million tokens."""
 
-    model_config = ConfigDict(extra="forbid")
     input: float = Field(ge=0)
     output: float = Field(ge=0)
 
@@ -71,10 +77,8 @@ def longest_prefix(table: dict[str, Any], model: str) -> Any:
     return table[max(keys, key=len)] if keys else None
 
 
-class LMConfig(BaseModel):
+class LMConfig(StrictModel):
     """Which model answers, how, and what a run may spend. See docs/lm.md."""
-
-    model_config = ConfigDict(extra="forbid")
 
     provider: Provider
     model: str | None = None

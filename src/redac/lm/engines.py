@@ -28,7 +28,14 @@ from typing import Any
 from redac.errors import BudgetExceeded, ConfigError, LMError, RedacError
 from redac.lm.completion import Generated, complete_fields, count_demos, flatten
 from redac.lm.config import LMConfig, embedded_model_path, resolve_adapter
-from redac.lm.store import Recorder, ReplayStore, ResponseCache, cache_key, record_line, request_key
+from redac.lm.store import (
+    Recorder,
+    ReplayStore,
+    ResponseCache,
+    cache_key,
+    record_line,
+    request_key,
+)
 from redac.lm.usage import CallRecord, UsageLog
 
 # Set by RedacLM around each call: DSPy's rollout_id never reaches an engine in the

@@ -11,12 +11,26 @@ Heavy models (spaCy, the sentence embedder) load on first use, once per process.
 from __future__ import annotations
 
 from redac.metrics.base import (
-    METRIC_NAMES, Gate, MetricResult, MetricsConfig, Scores, load_metrics_config,
+    METRIC_NAMES,
+    Gate,
+    MetricResult,
+    MetricsConfig,
+    Scores,
+    load_metrics_config,
 )
 from redac.metrics.composite import (
-    METRICS, coerce_article, composite, render_scores, score, score_batch,
+    METRICS,
+    coerce_article,
+    composite,
+    render_scores,
+    score,
+    score_batch,
 )
-from redac.metrics.dspy_adapters import make_dspy_metric, make_gepa_metric, score_example
+from redac.metrics.dspy_adapters import (
+    make_dspy_metric,
+    make_gepa_metric,
+    score_example,
+)
 from redac.metrics.embed import get_embedder
 from redac.metrics.profile import SourceProfile, profile_source
 

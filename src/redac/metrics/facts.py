@@ -16,15 +16,17 @@ import numpy as np
 
 from redac import figures as nums
 from redac.article import Article
+from redac.digest import text_key
 from redac.factcheck import quote_support
+from redac.memo import LRU
 from redac.metrics import entities as ents
 from redac.metrics.base import MetricResult, MetricsConfig
 from redac.metrics.embed import get_encoder
-from redac.metrics.profile import _LRU, SourceProfile, _hash, view
+from redac.metrics.profile import SourceProfile, view
 from redac.metrics.rouge import rouge_scores, tokenize
 from redac.text import count_words, fold
 
-_GOLD_CACHE = _LRU(256)
+_GOLD_CACHE = LRU(256)
 
 
 def _short(text: str, n: int = 90) -> str:
@@ -205,7 +207,7 @@ def rouge(article: Article, source: SourceProfile, cfg: MetricsConfig) -> Metric
 
 def _gold_side(gold: Article, cfg: MetricsConfig):
     gv = view(gold)
-    key = _hash(gold.markdown, cfg.embedder)
+    key = text_key(gold.markdown, cfg.embedder)
 
     def make():
         enc = get_encoder(cfg.embedder, cfg.embedder_threads)

@@ -17,9 +17,9 @@ import threading
 from functools import lru_cache
 
 from redac.article import Article
+from redac.factcheck import quote_support
 from redac.metrics.base import MetricResult, MetricsConfig
 from redac.metrics.entities import fold_word
-from redac.factcheck import quote_support
 from redac.metrics.profile import SourceProfile, view
 from redac.metrics.rouge import tokenize
 

@@ -8,20 +8,18 @@ by all metrics through :func:`view`, which keeps each metric a pure ``(article, 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Callable, TypeVar
 
 import numpy as np
 
 from redac import figures as nums
 from redac.article import Article, paragraphs, sections
+from redac.digest import text_key
 from redac.errors import ArticleError, SourceError
 from redac.factcheck import quote_support, quotes_of, trigrams
+from redac.memo import LRU
 from redac.metrics import entities as ents
 from redac.metrics.base import MetricsConfig
 from redac.metrics.embed import get_encoder
@@ -69,49 +67,8 @@ class SourceProfile:
     extra: dict = field(default_factory=dict)
 
 
-def _hash(*parts: str) -> str:
-    h = hashlib.sha256()
-    for p in parts:
-        h.update(p.encode("utf-8", "surrogatepass"))
-        h.update(b"\x00")
-    return h.hexdigest()[:32]
-
-
-_T = TypeVar("_T")
-
-
-class _LRU:
-    """A small thread-safe LRU keyed by content hash."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._d: OrderedDict[str, object] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def get_or_make(self, key: str, make: Callable[[], _T]) -> _T:
-        with self._lock:
-            if key in self._d:
-                self._d.move_to_end(key)
-                self.hits += 1
-                return self._d[key]  # type: ignore[return-value]
-            self.misses += 1
-        value = make()
-        with self._lock:
-            self._d[key] = value
-            while len(self._d) > self.size:
-                self._d.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._d.clear()
-            self.hits = self.misses = 0
-
-
-SOURCE_CACHE = _LRU(256)
-ARTICLE_CACHE = _LRU(64)
+SOURCE_CACHE = LRU(256)
+ARTICLE_CACHE = LRU(64)
 
 
 def profile_source(source: Source, cfg: MetricsConfig) -> SourceProfile:
@@ -119,7 +76,7 @@ def profile_source(source: Source, cfg: MetricsConfig) -> SourceProfile:
     if not source.body or not source.body.strip():
         raise SourceError("source body is empty", file=source.name)
     removed = json.dumps([[r.kind, r.text] for r in source.removed], ensure_ascii=False)
-    key = _hash(source.body, removed, source.targets.model_dump_json(), source.language, cfg.embedder,
+    key = text_key(source.body, removed, source.targets.model_dump_json(), source.language, cfg.embedder,
                 str(cfg.embedder_threads), cfg.facts.model_dump_json(), str(cfg.coverage.min_sentence_words))
     return SOURCE_CACHE.get_or_make(key, lambda: _build_profile(key, source, cfg))
 
@@ -206,7 +163,7 @@ class ArticleView:
 
 
 def article_key(article: Article) -> str:
-    return _hash(article.title, article.meta_description, article.slug, article.keyphrase, article.markdown)
+    return text_key(article.title, article.meta_description, article.slug, article.keyphrase, article.markdown)
 
 
 def view(article: Article) -> ArticleView:

@@ -1,98 +1,14 @@
-"""``redac`` command line: a thin shell over the Python API.
-
-Every command imports its heavy dependencies inside its body so ``redac --help`` is instant.
-Exit codes: 0 ok, 1 some items failed (or a gate regression), 2 bad input or config,
-3 LM backend failure, 4 budget exhausted, 70 internal error, 130 interrupted.
-"""
+"""``redac eval``, ``redac optimize`` and ``redac runs compare``."""
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="French news source -> SEO article, with the evaluation loop around it.")
-data_app = typer.Typer(no_args_is_help=True, help="Validate, build and describe labelled datasets.")
-app.add_typer(data_app, name="data")
-
-DEFAULT_METRICS = Path("evals/metrics.yaml")
-LM_HELP = "LM spec: embedded | embedded:base | openai/MODEL | openai_compatible:URL@MODEL | replay:FILE | PATH.yaml"
-
-
-def _console(stderr: bool = False):
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
-
-
-@app.command()
-def rewrite(
-    sources: Annotated[list[Path], typer.Argument(help="Source files (.txt, .md, .html).")],
-    lm: Annotated[str, typer.Option(help=LM_HELP)] = "embedded",
-    out: Annotated[Path, typer.Option(help="Output folder for NAME.md and NAME.json.")] = Path("out"),
-    program: Annotated[Optional[Path], typer.Option(help="Compiled program state (JSON).")] = None,
-) -> None:
-    """Rewrite each SOURCE into a French SEO article (NAME.md + NAME.json in --out)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from redac.api import rewrite as run_rewrite
-
-    err = _console(stderr=True)
-    failed = 0
-    with Progress(TextColumn("[bold]rewrite"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.description}"), console=err, transient=False) as progress:
-        task = progress.add_task("", total=len(sources))
-
-        def report(result) -> None:
-            nonlocal failed
-            if result.ok:
-                progress.console.print(f"[green]ok[/] {result.name}: {result.article.word_count} words, "
-                                       f"{len(result.article.headings)} headings, {result.seconds:.1f} s "
-                                       f"-> {', '.join(map(str, result.files))}")
-                for warning in result.warnings:
-                    progress.console.print(f"  [yellow]warning[/] {result.name}: {warning}")
-            else:
-                failed += 1
-                progress.console.print(f"[red]error[/] {result.error}")
-            progress.update(task, advance=1, description=result.name)
-
-        run_rewrite(sources, lm=lm, out=out, program=program, on_result=report)
-    raise typer.Exit(1 if failed else 0)
-
-
-@app.command()
-def score(
-    article: Annotated[Path, typer.Argument(help="Article Markdown (front matter optional).")],
-    source: Annotated[Path, typer.Option(help="The raw source the article was written from.")],
-    gold: Annotated[Optional[Path], typer.Option(help="A gold article to compare with.")] = None,
-    config: Annotated[Path, typer.Option(help="Metric config.")] = DEFAULT_METRICS,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
-) -> None:
-    """Score ARTICLE against its SOURCE: every metric with a one-line explanation."""
-    import json
-
-    from redac.article import Article
-    from redac.errors import ArticleError
-    from redac.metrics import load_metrics_config, render_scores, score as score_article
-    from redac.sources import read_source
-
-    # The default file is optional (built-in defaults equal it); a path the user names must exist.
-    cfg = None if config == DEFAULT_METRICS and not config.exists() else load_metrics_config(config)
-    candidate, src = Article.read(article), read_source(source)
-    try:
-        scores = score_article(candidate, src, gold=Article.read(gold) if gold else None, cfg=cfg)
-    except ArticleError as exc:
-        raise ArticleError(exc.message, file=exc.file or str(article), line=exc.line, field=exc.field) from None
-    if as_json:
-        typer.echo(json.dumps(scores.model_dump() if hasattr(scores, "model_dump") else scores.__dict__,
-                              ensure_ascii=False, indent=2, default=str))
-    else:
-        _console().print(render_scores(scores))
-
+from redac.cli.app import app
+from redac.cli.app import console as _console
 
 runs_app = typer.Typer(no_args_is_help=True, help="Inspect tracked runs (MLflow).")
 app.add_typer(runs_app, name="runs")
@@ -129,7 +45,13 @@ def _print_plan(cfg, optimize: bool) -> None:
 
 
 def _run_with_progress(runner, cfg, fresh: bool):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     err = _console(stderr=True)
     with Progress(TextColumn("[bold]{task.fields[stage]}"), BarColumn(), MofNCompleteColumn(),
@@ -252,89 +174,3 @@ def runs_compare(
     for name, ex_id, a, b, d in data["examples"]:
         table.add_row(name, ex_id, f"{a:.3f}", f"{b:.3f}", f"{d:+.3f}")
     console.print(table)
-
-
-@data_app.command("validate")
-def data_validate(path: Annotated[Path, typer.Argument(help="Dataset JSONL file.")]) -> None:
-    """Report every problem as FILE:LINE: FIELD: MESSAGE; exit 2 if there is any."""
-    from redac.data import validate
-
-    problems = validate(path)
-    for problem in problems:
-        typer.echo(str(problem), err=True)
-    if problems:
-        typer.echo(f"{len(problems)} problem(s) in {path}", err=True)
-        raise typer.Exit(2)
-    typer.echo(f"{path}: valid")
-
-
-@data_app.command("stats")
-def data_stats(path: Annotated[Path, typer.Argument(help="Dataset JSONL file.")]) -> None:
-    """Counts per split and tag, word counts, fact counts."""
-    from redac.data import load_jsonl, render_stats, stats
-
-    _console().print(render_stats(stats(load_jsonl(path))))
-
-
-@data_app.command("build")
-def data_build(folder: Annotated[Path, typer.Argument(help="Dataset folder with pairs/ and splits.yaml.")]) -> None:
-    """Rebuild FOLDER/<name>.jsonl from the pair folders (splits stay frozen)."""
-    from redac.data import build_dataset
-
-    path = build_dataset(folder)
-    typer.echo(f"wrote {path}")
-
-
-def _register_plugins() -> None:
-    """Commands that live beside their module (gate, export, serve); each imports lazily."""
-    import importlib
-
-    for module in ("redac.gate", "redac.export", "redac.serve", "redac.finetune"):
-        try:
-            register = importlib.import_module(module).register
-        except (ImportError, AttributeError):
-            continue
-        register(app)
-
-
-_register_plugins()
-
-
-@app.callback(invoke_without_command=True)
-def _root(version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False) -> None:
-    if version:
-        from redac import __version__
-
-        typer.echo(__version__)
-        raise typer.Exit(0)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point: any :class:`redac.errors.RedacError` becomes one line on stderr and an exit code."""
-    from redac.errors import RedacError
-
-    try:
-        rc = app(args=argv, standalone_mode=False)
-    except RedacError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except typer.Exit as exc:
-        return exc.exit_code
-    except (KeyboardInterrupt, typer.Abort):
-        print("interrupted", file=sys.stderr)
-        return 130
-    except Exception as exc:
-        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # usage errors from the parser
-            exc.show()
-            return exc.exit_code if exc.exit_code else 2
-        if os.environ.get("REDAC_DEBUG"):
-            raise
-        from redac.errors import describe
-
-        print(f"error: internal: {describe(exc)} (set REDAC_DEBUG=1 for the traceback)", file=sys.stderr)
-        return 70
-    return rc if isinstance(rc, int) else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
