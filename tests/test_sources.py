@@ -941,3 +941,10 @@ def test_comment_thread_needs_a_handle_or_a_stamp():
     story = clean("12 commentaires\nRésultat : la quantité d'ordures a baissé de 31 % en un an dans la commune.\n"
                   "Le maire s'en félicite.")
     assert story.body.startswith("Résultat : la quantité d'ordures a baissé de 31 %")
+
+
+def test_package_exports_its_public_api():
+    import redac.sources as pkg
+
+    assert sorted(pkg.__all__) == sorted(set(pkg.__all__))
+    assert all(hasattr(pkg, name) and not name.startswith("_") for name in pkg.__all__)

@@ -27,6 +27,7 @@ _INLINE_MARKER = re.compile(r"^\W*(?:(?:à|a)\s+)?(?:lire|voir)\s+(?:aussi|égal
 
 
 def is_truncated(line: str) -> bool:
+    """The line ends in "..." or "…": a teaser card's summary, or a story cut by its publisher."""
     return bool(re.search(r"(?:\.\.\.|…)\W*$", line))
 
 
@@ -41,7 +42,7 @@ def _is_prose(line: str) -> bool:
 def strip_boilerplate(paras: list[str], blocks: list[int] | None = None) -> tuple[list[str], list[Removed]]:
     """Drop page chrome lines, comment threads, the masthead, and the teaser cards after a "Lire aussi" marker.
 
-    ``blocks`` (from :func:`paragraphs_and_blocks`) says which lines the page grouped together
+    ``blocks`` (from :func:`~redac.sources.paragraphs.paragraphs_and_blocks`) says which lines the page grouped together
     without a blank line; without it every line is its own block. After a standalone marker:
 
     * the headlines listed in the marker's own block ("Lire aussi :" and three linked titles, "Les

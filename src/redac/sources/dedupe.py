@@ -10,6 +10,7 @@ from redac.text import count_words, fold
 
 
 def line_key(line: str) -> str:
+    """What two copies of a line share: folded case and accents, punctuation and spacing ignored."""
     return re.sub(r"[\W_]+", " ", fold(line)).strip()
 
 
