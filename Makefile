@@ -57,6 +57,7 @@ record-gate: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_metrics.py
+	$(BIN)/python benchmarks/bench_sources.py
 
 clean:
 	rm -rf $(VENV) out .redac .pytest_cache
