@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from redac.data import (
+from redac.dataset import (
     CARD_BEGIN,
     CARD_END,
     DEFAULT_RATIOS,
@@ -79,13 +79,13 @@ def test_committed_jsonl_is_a_fresh_build_of_the_pair_folders():
     fresh = build(PAIRS, SPLITS_FILE)
     committed = JSONL.read_text(encoding="utf-8").splitlines()
     assert [dumps_record(r) for r in fresh] == committed, \
-        "redac-fr-news.jsonl is stale: run `python -m redac.data build datasets/redac-fr-news`"
+        "redac-fr-news.jsonl is stale: run `redac data build datasets/redac-fr-news`"
 
 
 def test_dataset_card_states_the_current_sizes(records):
     card = (DATASET / "README.md").read_text(encoding="utf-8")
     assert f"{CARD_BEGIN}\n{card_stats(records)}\n{CARD_END}" in card, \
-        "README.md size block is stale: run `python -m redac.data build datasets/redac-fr-news`"
+        "README.md size block is stale: run `redac data build datasets/redac-fr-news`"
     for section in ("Provenance", "Licence", "Schema", "Splits", "Adding a pair", "Known biases"):
         assert section in card
 
@@ -180,7 +180,7 @@ def test_strict_load_raises_at_the_first_problem_and_lists_them_all():
 
 
 def test_lenient_load_returns_valid_lines_and_warns_about_each_bad_one(caplog):
-    with caplog.at_level(logging.WARNING, logger="redac.data"):
+    with caplog.at_level(logging.WARNING, logger="redac.dataset"):
         kept = load_jsonl(BAD, strict=False)
     assert [r.id for r in kept] == ["ok-1", "ok-2"]
     assert len([m for m in caplog.messages if m.startswith("skipped: ")]) == 7
