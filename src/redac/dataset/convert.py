@@ -69,7 +69,7 @@ def to_hf(records: Iterable[Record]) -> "datasets.DatasetDict":
     from datasets import Dataset, DatasetDict
 
     features = hf_features()
-    rows: dict[str, list[dict]] = {s: [] for s in SPLITS}
+    rows: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLITS}
     for r in records:
         rows[r.split].append(r.model_dump(mode="json"))
     return DatasetDict({

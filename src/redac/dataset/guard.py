@@ -72,6 +72,8 @@ class OptimizerSet:
     """
 
     __slots__ = ("_train", "_val")
+    _train: tuple[Any, ...]
+    _val: tuple[Any, ...]
 
     def __init__(self, trainset: Iterable[Any], valset: Iterable[Any] = ()) -> None:
         object.__setattr__(self, "_train", tuple(for_optimizer(trainset)))

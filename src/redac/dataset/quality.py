@@ -29,7 +29,10 @@ class Finding(NamedTuple):
 def quality_findings(record: Record) -> list[Finding]:
     """Everything wrong with one record's gold article, labels and tags (empty list = good)."""
     out: list[Finding] = []
-    add = lambda field, message: out.append(Finding(field, message))  # noqa: E731
+
+    def add(field: str, message: str) -> None:
+        out.append(Finding(field, message))
+
     gold, targets = record.gold, record.targets
     article = gold.to_article()
 

@@ -134,9 +134,9 @@ def assign_splits(records: Sequence[Record], seed: int = DEFAULT_SEED,
         groups[root(rid)].append(rid)
 
     out: dict[str, Split] = {}
-    stratum_count: dict[str, Counter] = defaultdict(Counter)
-    topic_count: dict[str, Counter] = defaultdict(Counter)
-    total: Counter = Counter()
+    stratum_count: dict[str, Counter[str]] = defaultdict(Counter)
+    topic_count: dict[str, Counter[str]] = defaultdict(Counter)
+    total: Counter[str] = Counter()
     pending: dict[str, list[list[str]]] = defaultdict(list)
     for members in groups.values():
         kind = by_id[members[0]].kind
