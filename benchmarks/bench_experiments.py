@@ -33,7 +33,7 @@ def main() -> None:
     from standin import StandIn
 
     from redac.article import Article
-    from redac.data import load_jsonl
+    from redac.dataset import load_jsonl
     from redac.experiments import ExperimentConfig, Runtime, evaluate_split, make_program
     from redac.lm import LMConfig
     from redac.metrics import score

@@ -383,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", help="also write the per-source figures to this JSON file")
     args = ap.parse_args(argv)
 
-    from redac.data import load_jsonl
+    from redac.dataset import load_jsonl
     from redac.metrics import load_metrics_config
 
     cfg = load_metrics_config(args.config).model_copy(update={"embedder": "none"})  # extraction only

@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--embedder", help="override the config's embedder (e.g. none)")
     args = ap.parse_args(argv)
 
-    from redac.data import load_jsonl
+    from redac.dataset import load_jsonl
     from redac.metrics import load_metrics_config
 
     cfg = load_metrics_config(args.config)

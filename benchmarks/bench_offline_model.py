@@ -60,7 +60,7 @@ def main() -> None:
 
     from redac.api import rewrite
     from redac.article import Article
-    from redac.data import load_jsonl
+    from redac.dataset import load_jsonl
     from redac.lm import parse_lm_spec
     from redac.metrics import load_metrics_config, score
     from redac.sources import read_source

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import bench_fact_metric as factbench
 import bench_gold_scores as goldbench
 
-from redac.data import Facts, load_jsonl
+from redac.dataset import Facts, load_jsonl
 from redac.metrics import load_metrics_config
 
 DATASET = ROOT / "datasets" / "redac-fr-news" / "redac-fr-news.jsonl"

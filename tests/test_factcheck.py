@@ -9,7 +9,7 @@ import pytest
 from dspy.utils import DummyLM
 
 from redac.article import sections
-from redac.data import load_jsonl
+from redac.dataset import load_jsonl
 from redac.factcheck import Support, keep_supported, unsupported
 from redac.program import ProgramConfig, RedacProgram
 from redac.sources import Source, clean

@@ -13,7 +13,7 @@ import pytest
 from dspy.utils import DummyLM
 
 from redac.article import sections
-from redac.data import load_jsonl
+from redac.dataset import load_jsonl
 from redac.errors import ConfigError, DatasetError
 from redac.finetune import FinetuneConfig, build_examples, load_finetune_config, record_examples
 from redac.finetune.examples import align_facts, content_words

@@ -149,7 +149,7 @@ def test_facts_are_shared_between_sections_without_repeating():
 
 
 def test_demos_from_records_in_both_styles():
-    from redac.data import load_jsonl
+    from redac.dataset import load_jsonl
     from redac.program import demos_from_records
 
     records = [r for r in load_jsonl("datasets/redac-fr-news/redac-fr-news.jsonl") if r.split == "train"][:2]

@@ -78,7 +78,7 @@ def stop_fake(fake: FakeOpenAI) -> None:
 
 def program_with_demos(path: Path) -> Path:
     """The default program with labelled demos from two train pairs, saved as JSON state."""
-    from redac.data import load_jsonl
+    from redac.dataset import load_jsonl
 
     records = [r for r in load_jsonl(DATASET) if r.split == "train"]
     with_demos(RedacProgram(), demos_from_records(records, k=2)).save(str(path))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from redac.data import Record, load_jsonl
+from redac.dataset import Record, load_jsonl
 from redac.errors import SourceError
 from redac.sources import (Source, Targets, clean, detect_language, is_html, parse_targets, read_source,
                            split_instruction, strip_boilerplate, unglue)

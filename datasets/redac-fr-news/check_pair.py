@@ -1,7 +1,7 @@
 """Check hand-written pairs: python check_pair.py pairs/<id> [pairs/<id> ...]
 
 Each pair folder holds source.txt (raw, as received), gold.md (front matter + Markdown) and
-labels.yaml. This is a thin wrapper over :func:`redac.data.check_pair`, the same checks that
+labels.yaml. This is a thin wrapper over :func:`redac.dataset.check_pair`, the same checks that
 ``redac data validate`` runs on the built JSONL: structure of the three files, schema, the gold
 article's length/heading/SEO thresholds, every labelled fact verbatim (accent/case-folded) in the
 source and in the gold, tags, and near-duplication of the source with the other pairs' sources.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from redac.data import check_pair, is_complete, pair_folders, read_pair
+from redac.dataset import check_pair, is_complete, pair_folders, read_pair
 
 
 def _neighbours(pairs_dir: Path) -> list:

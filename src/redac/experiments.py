@@ -219,7 +219,7 @@ class Runtime:
     """What a run needs once: LMs, metric config, examples. Built from the config, no I/O after."""
 
     def __init__(self, cfg: ExperimentConfig) -> None:
-        from redac.data import load_jsonl
+        from redac.dataset import load_jsonl
         from redac.lm import Budget, adapter_for, build_lm, check_lm
         from redac.metrics import load_metrics_config
 
@@ -444,7 +444,7 @@ def compile_program(program, rt: Runtime, trainset_records: list, valset_records
     ``redac.data.for_optimizer`` refuses it."""
     import dspy
 
-    from redac.data import for_optimizer
+    from redac.dataset import for_optimizer
     from redac.metrics import make_dspy_metric, make_gepa_metric
     from redac.program import demos_from_records, with_demos
 
@@ -522,7 +522,7 @@ class Plan:
 
 def estimate(cfg: ExperimentConfig, *, optimize: bool) -> Plan:
     """Planned LM calls and tokens, from the dataset sizes and the program shape (no LM is called)."""
-    from redac.data import load_jsonl
+    from redac.dataset import load_jsonl
     from redac.program import ProgramConfig, section_count, section_words
     from redac.sources import clean
 

@@ -671,7 +671,7 @@ def run_gate(config: str | Path, baseline_path: str | Path, *, gate_config: str 
     it with the baseline, or write the baseline when ``update`` (or ``record_with``) is set."""
     import time
 
-    from redac.data import load_jsonl
+    from redac.dataset import load_jsonl
     from redac.experiments import load_experiment, run_eval
     from redac.metrics import load_metrics_config
 

@@ -165,7 +165,7 @@ def record_examples(program, record, *, steps: Iterable[str] = ("plan", "write")
 def build_examples(program, records: Sequence, *, steps: Iterable[str] = ("plan", "write")) -> list[StepExample]:
     """Step examples for labelled records. Refuses anything but the train split: dev and test measure
     the model, so they must never be learnt."""
-    from redac.data import assert_no_test
+    from redac.dataset import assert_no_test
     from redac.errors import DatasetError
 
     records = list(records)

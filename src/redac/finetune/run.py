@@ -36,7 +36,7 @@ class FinetuneResult:
 
 
 def training_records(cfg: FinetuneConfig) -> list:
-    from redac.data import load_jsonl
+    from redac.dataset import load_jsonl
 
     records = sorted((r for r in load_jsonl(cfg.dataset.path) if r.split == cfg.dataset.split), key=lambda r: r.id)
     if cfg.dataset.ids:

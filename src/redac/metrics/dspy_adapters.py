@@ -1,6 +1,6 @@
 """DSPy metrics over the suite: the classic ``metric(example, pred, trace=None)`` and GEPA's form.
 
-Examples follow ``redac.data``: ``dspy.Example(id=..., source=<raw source text>, gold=<dict of Article
+Examples follow ``redac.dataset``: ``dspy.Example(id=..., source=<raw source text>, gold=<dict of Article
 fields or None>, facts=<dict or None>).with_inputs("source")``; predictions carry ``pred.article`` (an
 ``Article``, a dict of its fields, or Markdown text). The raw source is cleaned with
 ``redac.sources.clean`` once per distinct text. A missing or malformed article scores 0 with feedback
@@ -60,7 +60,7 @@ def score_example(example: Any, pred: Any, cfg: MetricsConfig | None = None) -> 
     try:
         gold = coerce_article(gold_obj) if gold_obj else None
     except RedacError:
-        gold = None  # a bad gold is a dataset problem, reported by redac.data; score without it
+        gold = None  # a bad gold is a dataset problem, reported by redac.dataset; score without it
     facts = _get(example, "facts") or None
     try:
         return score(article, source, gold=gold, facts=facts, cfg=cfg)

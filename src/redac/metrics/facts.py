@@ -135,7 +135,7 @@ def fact_precision(article: Article, source: SourceProfile, cfg: MetricsConfig) 
 
 
 def labelled_facts(article: Article, source: SourceProfile, cfg: MetricsConfig, facts: dict) -> MetricResult:
-    """Recall of hand-labelled facts (``redac.data.Facts`` fields: entities, numbers, dates, quotes)."""
+    """Recall of hand-labelled facts (``redac.dataset.Facts`` fields: entities, numbers, dates, quotes)."""
     v = view(article)
     keys, _ = _article_figures(article)
     folded = fold(v.markdown + "\n" + v.article.title)
