@@ -21,7 +21,7 @@ from redac.errors import ArticleError, SourceError
 from redac.factcheck import quote_support, quotes_of, trigrams
 from redac.memo import LRU
 from redac.metrics import entities as ents
-from redac.metrics.base import MetricsConfig
+from redac.metrics.config import MetricsConfig
 from redac.metrics.embed import get_encoder
 from redac.metrics.rouge import tokenize
 from redac.sources import Source, Targets
