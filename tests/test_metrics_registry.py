@@ -21,10 +21,10 @@ from redac.metrics import (  # noqa: E402
     load_metrics_config,
     metric_names,
     register,
+    registry,
     render_scores,
     score,
 )
-from redac.metrics import registry  # noqa: E402
 from redac.metrics.config import COMPOSITE_THRESHOLD  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

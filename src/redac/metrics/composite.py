@@ -53,9 +53,10 @@ def score(article: Article, source: Source | SourceProfile, *, gold: Article | N
     if gold is not None:
         check_article(gold, cfg)
         available.add(Need.GOLD)
+    met = frozenset(available)
     results: dict[str, MetricResult] = {}
     for spec in specs():  # display order
-        if spec.applies(frozenset(available)):
+        if spec.applies(met):
             results[spec.name] = spec.compute(article, profile, cfg, gold=gold, labels=labels)
     value, failed = composite(results, cfg)
     return Scores(results=results, composite=value, gates_failed=failed)

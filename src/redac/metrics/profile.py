@@ -67,8 +67,8 @@ class SourceProfile:
     extra: dict = field(default_factory=dict)
 
 
-SOURCE_CACHE = LRU(256)
-ARTICLE_CACHE = LRU(64)
+SOURCE_CACHE: LRU[SourceProfile] = LRU(256)
+ARTICLE_CACHE: LRU[ArticleView] = LRU(64)
 
 
 def profile_source(source: Source, cfg: MetricsConfig) -> SourceProfile:

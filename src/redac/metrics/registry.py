@@ -19,7 +19,7 @@ that order, so a broken metric module fails loudly instead of vanishing from the
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -92,7 +92,7 @@ class MetricSpec:
 _LOCK = threading.Lock()
 _SPECS: dict[str, MetricSpec] = {}
 
-F = TypeVar("F", bound=Callable[..., Any])
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def add(spec: MetricSpec) -> MetricSpec:
@@ -112,10 +112,10 @@ def remove(name: str) -> MetricSpec:
 
 def register(name: str, *, summary: str, weight: float, threshold: float | None = None,
              needs: frozenset[Need] | set[Need] = frozenset({Need.SOURCE}),
-             gate: tuple[float, str] | None = None) -> Callable[[F], F]:
+             gate: tuple[float, str] | None = None) -> Callable[[_F], _F]:
     """Decorator declaring the function below as metric ``name`` (see :class:`MetricSpec`); returns it unchanged."""
 
-    def decorate(fn: F) -> F:
+    def decorate(fn: _F) -> _F:
         add(MetricSpec(name=name, fn=fn, summary=summary, weight=weight, threshold=threshold,
                        needs=frozenset(needs), gate=gate))
         return fn
@@ -161,8 +161,3 @@ def default_thresholds(composite: float) -> dict[str, float]:
 def default_gates() -> list[tuple[str, float, str]]:
     """The default hard gates: ``(metric, min, reason)`` of every metric that declares one."""
     return [(s.name, s.gate[0], s.gate[1]) for s in specs() if s.gate is not None]
-
-
-def summaries() -> Mapping[str, str]:
-    """``{metric: one-line summary}``, in display order."""
-    return {s.name: s.summary for s in specs()}

@@ -21,7 +21,7 @@ from redac.metrics.result import MetricResult
 from redac.metrics.rouge import rouge_scores
 from redac.text import count_words
 
-_GOLD_CACHE = LRU(256)
+_GOLD_CACHE: LRU[tuple[list[str], np.ndarray | None]] = LRU(256)
 
 
 @register("coverage", summary="source sentences with a close counterpart (embeddings)",
@@ -67,11 +67,11 @@ def rouge(article: Article, source: SourceProfile, cfg: MetricsConfig) -> Metric
     return MetricResult(name="rouge", value=value, figures=figures, feedback=feedback)
 
 
-def _gold_side(gold: Article, cfg: MetricsConfig):
+def _gold_side(gold: Article, cfg: MetricsConfig) -> tuple[list[str], np.ndarray | None]:
     gv = view(gold)
     key = text_key(gold.markdown, cfg.embedder)
 
-    def make():
+    def make() -> tuple[list[str], np.ndarray | None]:
         enc = get_encoder(cfg.embedder, cfg.embedder_threads)
         sents = [s for s in gv.sentences if count_words(s) >= 3] or gv.sentences
         return gv.tokens, (enc.encode(sents) if enc is not None and sents else None)
