@@ -149,7 +149,7 @@ def test_yaml_config_equals_defaults():
 
 
 @pytest.mark.parametrize("text,field,line", [
-    ("version: 1\nweights:\n  fact_recal: 0.3\n", "weights", 2),
+    ("version: 1\nweights:\n  fact_recal: 0.3\n", "weights.fact_recal", 3),
     ("version: 1\nseo:\n  density: [0.5, 3.0]\n  bogus: 1\n", "seo.bogus", 4),
     ("version: 2\n", "version", 1),
     ("weights: {}\n", "version", None),

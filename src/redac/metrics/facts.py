@@ -1,5 +1,5 @@
-"""Fact preservation: recall of the source's facts, precision (nothing invented), semantic coverage,
-ROUGE against the source, similarity to a gold article, recall of hand-labelled facts.
+"""Fact preservation: recall of the source's facts, precision (nothing invented), recall of
+hand-labelled facts.
 
 Facts come in three kinds, compared on normalised keys: named entities (spaCy on the source, see
 :mod:`redac.metrics.entities`), figures (numbers, amounts, dates, durations, see
@@ -12,31 +12,17 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from redac import figures as nums
 from redac.article import Article
-from redac.digest import text_key
 from redac.factcheck import quote_support
-from redac.memo import LRU
 from redac.metrics import entities as ents
-from redac.metrics.base import MetricResult, MetricsConfig
-from redac.metrics.embed import get_encoder
+from redac.metrics.config import MetricsConfig
+from redac.metrics.feedback import listed, short
 from redac.metrics.profile import SourceProfile, view
-from redac.metrics.rouge import rouge_scores, tokenize
-from redac.text import count_words, fold
-
-_GOLD_CACHE = LRU(256)
-
-
-def _short(text: str, n: int = 90) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
-
-
-def _list(items: list[str], n: int = 6) -> str:
-    shown = ", ".join(items[:n])
-    return shown + (f" and {len(items) - n} more" if len(items) > n else "")
+from redac.metrics.registry import Need, register
+from redac.metrics.result import MetricResult
+from redac.metrics.rouge import tokenize
+from redac.text import fold
 
 
 def _article_figures(article: Article) -> tuple[set[tuple], list[nums.Fact]]:
@@ -52,6 +38,8 @@ def _figure_recalled(f: nums.Fact, keys: set[tuple]) -> bool:
     return False
 
 
+@register("fact_recall", summary="share of the source's names, figures and quotes kept",
+          weight=0.22, threshold=0.80, needs={Need.SOURCE, Need.SPACY})
 def fact_recall(article: Article, source: SourceProfile, cfg: MetricsConfig) -> MetricResult:
     """Share of the source's entities, figures and quotes that the article keeps (macro over kinds)."""
     v = view(article)
@@ -72,22 +60,24 @@ def fact_recall(article: Article, source: SourceProfile, cfg: MetricsConfig) -> 
         **{f"{k}_recall": round(x, 4) for k, x in per_kind.items()},
         "n_entities": len(source.entities), "n_figures": len(source.figures), "n_quotes": len(source.quotes),
         "missing_entities": missing_ent, "missing_figures": missing_fig,
-        "missing_quotes": [_short(q) for q in missing_q],
+        "missing_quotes": [short(q) for q in missing_q],
     }
     if not (missing_ent or missing_fig or missing_q):
         feedback = "Every entity, figure and quote of the source is in the article."
     else:
         parts = []
         if missing_ent:
-            parts.append("names " + _list(missing_ent))
+            parts.append("names " + listed(missing_ent))
         if missing_fig:
-            parts.append("figures " + _list(missing_fig))
+            parts.append("figures " + listed(missing_fig))
         if missing_q:
-            parts.append("quotes " + _list([f"« {_short(q, 60)} »" for q in missing_q], 3))
+            parts.append("quotes " + listed([f"« {short(q, 60)} »" for q in missing_q], 3))
         feedback = "Restore these source facts, which the article drops: " + "; ".join(parts) + "."
     return MetricResult(name="fact_recall", value=value, figures=figures, feedback=feedback)
 
 
+@register("fact_precision", summary="share of the article's names, figures and quotes the source supports",
+          weight=0.22, threshold=0.85, needs={Need.SOURCE, Need.SPACY})
 def fact_precision(article: Article, source: SourceProfile, cfg: MetricsConfig) -> MetricResult:
     """Precision of the article's entities, figures and quotes against the source (product over kinds).
 
@@ -117,23 +107,25 @@ def fact_precision(article: Article, source: SourceProfile, cfg: MetricsConfig) 
         **{f"{k}_precision": round(x, 4) for k, x in per_kind.items()},
         "n_entities": len(found) + len(invented), "n_figures": len(figs), "n_quotes": len(q_scores),
         "unsupported_entities": [f"{t} ({lab})" for t, lab in invented], "unsupported_figures": bad_figs,
-        "unsupported_quotes": [_short(q) for q in bad_q],
+        "unsupported_quotes": [short(q) for q in bad_q],
     }
     if not (invented or bad_figs or bad_q):
         feedback = "Nothing in the article contradicts or goes beyond the source's names, figures and quotes."
     else:
         parts = []
         if invented:
-            parts.append("names " + _list([t for t, _ in invented]))
+            parts.append("names " + listed([t for t, _ in invented]))
         if bad_figs:
-            parts.append("figures " + _list(bad_figs))
+            parts.append("figures " + listed(bad_figs))
         if bad_q:
-            parts.append("quotes " + _list([f"« {_short(q, 60)} »" for q in bad_q], 3))
+            parts.append("quotes " + listed([f"« {short(q, 60)} »" for q in bad_q], 3))
         feedback = ("Remove or correct what the source does not support (possible hallucinations): "
                     + "; ".join(parts) + ".")
     return MetricResult(name="fact_precision", value=value, figures=figures, feedback=feedback)
 
 
+@register("labelled_facts", summary="share of the hand-labelled facts kept",
+          weight=0.10, threshold=0.80, needs={Need.SOURCE, Need.LABELS})
 def labelled_facts(article: Article, source: SourceProfile, cfg: MetricsConfig, facts: dict) -> MetricResult:
     """Recall of hand-labelled facts (``redac.dataset.Facts`` fields: entities, numbers, dates, quotes)."""
     v = view(article)
@@ -148,7 +140,7 @@ def labelled_facts(article: Article, source: SourceProfile, cfg: MetricsConfig, 
                 missing.append(str(item))
     value = 1 - len(missing) / total if total else 1.0
     feedback = ("The article keeps every labelled fact." if not missing else
-                "Labelled facts missing from the article: " + _list([_short(m, 60) for m in missing], 8) + ".")
+                "Labelled facts missing from the article: " + listed([short(m, 60) for m in missing], 8) + ".")
     return MetricResult(name="labelled_facts", value=value, figures={"n_labelled": total, "missing": missing},
                         feedback=feedback)
 
@@ -165,82 +157,4 @@ def _labelled_kept(kind: str, item: str, v, keys: set[tuple], folded: str, cfg: 
     return fold(item) in folded
 
 
-def coverage(article: Article, source: SourceProfile, cfg: MetricsConfig) -> MetricResult:
-    """Semantic coverage: for each source sentence, its best cosine match among article sentences,
-    mapped linearly from ``coverage.low`` (0) to ``coverage.high`` (1), averaged."""
-    v = view(article)
-    encoder = get_encoder(cfg.embedder, cfg.embedder_threads)
-    if encoder is None or source.vectors is None or not len(source.sentences):
-        return MetricResult(name="coverage", value=1.0, figures={"skipped": True},
-                            feedback="No source sentence to cover.")
-    art_sents = [s for s in v.sentences if count_words(s) >= 3] or v.sentences
-    best = (source.vectors @ encoder.encode(art_sents).T).max(axis=1)
-    lo, hi = cfg.coverage.low, cfg.coverage.high
-    per = np.clip((best - lo) / (hi - lo), 0.0, 1.0)
-    order = np.argsort(best)
-    weak = [(source.sentences[i], float(best[i])) for i in order[:3] if best[i] < hi]
-    figures = {"mean_best_cosine": float(best.mean()), "n_source_sentences": len(best),
-               "n_covered": int((best >= hi).sum()), "weakest": [[_short(s, 120), round(b, 3)] for s, b in weak],
-               "embedder": cfg.embedder}
-    if not weak:
-        feedback = "Every source sentence has a close counterpart in the article."
-    else:
-        feedback = ("Source statements least covered by the article (restate them if they carry facts): "
-                    + " | ".join(f"« {_short(s, 80)} »" for s, _ in weak) + ".")
-    return MetricResult(name="coverage", value=float(per.mean()), figures=figures, feedback=feedback)
-
-
-def rouge(article: Article, source: SourceProfile, cfg: MetricsConfig) -> MetricResult:
-    """ROUGE-L recall of the source body by the article prose (value), with ROUGE-2 and F-scores as figures."""
-    v = view(article)
-    r = rouge_scores(source.tokens, v.tokens)
-    figures = {"rougeL_recall": r["rougeL"].recall, "rougeL_precision": r["rougeL"].precision,
-               "rougeL_f": r["rougeL"].fmeasure, "rouge2_recall": r["rouge2"].recall, "rouge2_f": r["rouge2"].fmeasure}
-    value = r["rougeL"].recall
-    if value >= 0.5:
-        feedback = f"The article follows the source's content closely (ROUGE-L recall {value:.2f})."
-    else:
-        feedback = (f"Only {value:.0%} of the source's word sequence survives (ROUGE-L recall): keep more of "
-                    "the source's statements, in its order.")
-    return MetricResult(name="rouge", value=value, figures=figures, feedback=feedback)
-
-
-def _gold_side(gold: Article, cfg: MetricsConfig):
-    gv = view(gold)
-    key = text_key(gold.markdown, cfg.embedder)
-
-    def make():
-        enc = get_encoder(cfg.embedder, cfg.embedder_threads)
-        sents = [s for s in gv.sentences if count_words(s) >= 3] or gv.sentences
-        return gv.tokens, (enc.encode(sents) if enc is not None and sents else None)
-
-    return _GOLD_CACHE.get_or_make(key, make)
-
-
-def gold_similarity(article: Article, gold: Article, cfg: MetricsConfig) -> MetricResult:
-    """Similarity to a reference article: sentence-embedding F1 (BERTScore-like, calibrated like
-    coverage) when an embedder is configured, else ROUGE-L F1."""
-    v = view(article)
-    gold_tokens, gold_vecs = _gold_side(gold, cfg)
-    r = rouge_scores(gold_tokens, v.tokens)
-    figures: dict = {"rougeL_f": r["rougeL"].fmeasure, "rouge2_f": r["rouge2"].fmeasure}
-    encoder = get_encoder(cfg.embedder, cfg.embedder_threads)
-    art_sents = [s for s in v.sentences if count_words(s) >= 3] or v.sentences
-    if encoder is not None and gold_vecs is not None and art_sents:
-        sims = encoder.encode(art_sents) @ gold_vecs.T
-        p, rc = float(sims.max(axis=1).mean()), float(sims.max(axis=0).mean())
-        f1 = 2 * p * rc / (p + rc) if p + rc > 0 else 0.0
-        lo, hi = cfg.coverage.low, cfg.coverage.high
-        value = min(1.0, max(0.0, (f1 - lo) / (hi - lo)))
-        figures.update({"embedding_precision": p, "embedding_recall": rc, "embedding_f1": f1})
-    else:
-        value = r["rougeL"].fmeasure
-    if value >= 0.8:
-        feedback = "Close to the reference article in content."
-    else:
-        feedback = ("Far from the reference article: compare with it and cover the same points "
-                    f"(sentence-level similarity {value:.2f}).")
-    return MetricResult(name="gold_similarity", value=value, figures=figures, feedback=feedback)
-
-
-__all__ = ["fact_recall", "fact_precision", "labelled_facts", "coverage", "rouge", "gold_similarity"]
+__all__ = ["fact_precision", "fact_recall", "labelled_facts"]

@@ -5,11 +5,14 @@ partial credit so that 2 of 3 subheadings is better than none."""
 from __future__ import annotations
 
 from redac.article import Article, sections
-from redac.metrics.base import MetricResult, MetricsConfig
+from redac.metrics.config import MetricsConfig
 from redac.metrics.profile import SourceProfile, view
+from redac.metrics.registry import register
+from redac.metrics.result import MetricResult
 from redac.text import count_words, fold
 
 
+@register("headings", summary="H1 / H2 / H3 structure", weight=0.06, threshold=0.80)
 def headings(article: Article, source: SourceProfile, cfg: MetricsConfig) -> MetricResult:
     v = view(article)
     secs = sections(v.markdown)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from redac.article import Article
-from redac.metrics.base import MetricResult, MetricsConfig
+from redac.metrics.config import MetricsConfig
 from redac.metrics.profile import SourceProfile, view
+from redac.metrics.registry import register
+from redac.metrics.result import MetricResult
 from redac.text import count_words, fold, sentences
 
 
+@register("length", summary="word count against the target", weight=0.08, threshold=0.95)
 def length(article: Article, source: SourceProfile, cfg: MetricsConfig) -> MetricResult:
     """1 inside [min_words, max_words]; falls linearly to 0 at ``min * (1 - falloff)`` below and at
     ``max * (1 + falloff)`` above. Words: ``redac.text.count_words`` of the prose, headings excluded

