@@ -24,9 +24,13 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from redac.article import sections
 from redac.text import count_words, fold, sentences
+
+if TYPE_CHECKING:
+    import dspy
 
 STEPS = ("extract", "plan", "write")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -96,7 +100,7 @@ def round_words(text: str) -> int:
 
 
 # ---- rendering with the program's prompts ----------------------------------------------------------
-def render(signature, inputs: dict, outputs: dict) -> tuple[str, str]:
+def render(signature: type[dspy.Signature], inputs: dict, outputs: dict) -> tuple[str, str]:
     """(completion prompt, target) for one step, laid out as the embedded engine does at inference."""
     from redac.lm.adapter import CompletionAdapter
     from redac.lm.completion import COMPLETED, MARKER

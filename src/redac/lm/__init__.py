@@ -2,7 +2,8 @@
 GGUF model, replay files), with one disk cache, retries, recording and usage/budget.
 
 Config, spec parsing and usage are cheap to import; everything that needs DSPy
-(``build_lm``, ``check_lm``, ``RedacLM``, ``count_tokens``) loads on first use.
+(``build_lm``, ``check_lm``, ``RedacLM``, ``count_tokens``, ``adapter_for``, ``CompletionAdapter``)
+loads on first use.
 See docs/lm.md.
 """
 
