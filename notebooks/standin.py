@@ -26,19 +26,44 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import dspy
+
 from redac.article import sections
 from redac.lm import LMConfig
+from redac.program import ExtractFacts, PlanArticle, WriteSection
 from redac.sources import clean
 from redac.text import fold, sentences
 
 STYLES = ("gold", "extractive")
-# A field's value runs to the next field marker or to the adapter's closing "Respond with ..." line.
-_FIELD_RE = re.compile(r"\[\[ ## (\w+) ## \]\]\n(.*?)(?=\n\n(?:\[\[ ## |Respond with the )|\Z)", re.S)
 
 
-def request_fields(message: str) -> dict[str, str]:
-    """The ``[[ ## name ## ]]`` fields of a ChatAdapter message, as raw text."""
-    return {name: value.strip() for name, value in _FIELD_RE.findall(message)}
+def _steps() -> list[tuple[str, type[dspy.Signature]]]:
+    """Each step signature of the program (plain and ChainOfThought), with its field description as
+    DSPy's ChatAdapter renders it at the top of the system message."""
+    adapter = dspy.ChatAdapter()
+    out = []
+    for signature in (ExtractFacts, PlanArticle, WriteSection):
+        for variant in (signature, dspy.ChainOfThought(signature).predict.signature):
+            out.append((adapter.format_field_description(variant), variant))
+    return out
+
+
+def read_request(messages: list[dict]) -> tuple[type[dspy.Signature], dict[str, Any]]:
+    """The program step a ChatAdapter request is for, and its input values.
+
+    Read with DSPy's own ChatAdapter rather than by matching its wording: the step is the signature
+    whose rendered field description opens the system message, and the values are what
+    ``ChatAdapter.parse`` reads from the last user message once its rendered output reminder is removed.
+    """
+    system = str(messages[0].get("content") or "") if messages else ""
+    signature = next((sig for description, sig in _steps() if system.startswith(description + "\n")), None)
+    if signature is None:
+        raise LookupError("not a ChatAdapter request for a step of RedacProgram")
+    adapter = dspy.ChatAdapter()
+    content = str(messages[-1].get("content") or "").removesuffix(adapter.user_message_output_requirements(signature))
+    as_outputs = dspy.Signature({name: (field.annotation, dspy.OutputField())
+                                 for name, field in signature.input_fields.items()}, "inputs")
+    return signature, adapter.parse(as_outputs, content)
 
 
 def reply(**fields: Any) -> str:
@@ -76,16 +101,15 @@ class StandIn:
 
     def answer(self, messages: list[dict]) -> str:
         self.calls += 1
-        system = str(messages[0].get("content") or "")
-        outputs = system.split("Your output fields are:")[1].split("All interactions")[0]
-        inputs = request_fields(str(messages[-1].get("content") or ""))
+        signature, inputs = read_request(messages)
         # ChainOfThought steps (program.reasoning: true) ask for a `reasoning` field first.
-        thought = {"reasoning": "Je reprends les faits fournis, sans rien ajouter."} if "`reasoning`" in outputs else {}
-        if "`facts`" in outputs:  # ExtractFacts
+        thought = {"reasoning": "Je reprends les faits fournis, sans rien ajouter."} \
+            if "reasoning" in signature.output_fields else {}
+        if "facts" in signature.output_fields:  # ExtractFacts
             return reply(**thought, facts=sentences(inputs["source"]))
-        facts = json.loads(inputs["facts"])
+        facts = list(inputs["facts"])
         gold = self.record_for(facts).gold
-        if "`keyphrase`" in outputs:  # PlanArticle
+        if "keyphrase" in signature.output_fields:  # PlanArticle
             outline = [f"{'#' * s.heading.level} {s.heading.text}" for s in sections(gold.markdown)
                        if s.heading is not None and s.heading.level > 1]
             return reply(**thought, keyphrase=gold.keyphrase, title=gold.title,

@@ -18,7 +18,8 @@ from redac.errors import ConfigError, DatasetError
 from redac.finetune import FinetuneConfig, build_examples, load_finetune_config, record_examples
 from redac.finetune.examples import align_facts, content_words
 from redac.finetune.train import epoch_order, lr_factor
-from redac.lm.completion import COMPLETED, MARKER, flatten
+from redac.lm.adapter import CompletionAdapter
+from redac.lm.completion import COMPLETED, MARKER, CompletionRequest
 from redac.lm.config import LMConfig, parse_lm_spec, resolve_adapter
 from redac.program import RedacProgram
 from redac.sources import clean
@@ -76,9 +77,9 @@ def test_plan_prompt_is_the_prompt_the_program_sends_at_inference(records):
     plan = next(e for e in record_examples(student(), record) if e.step == "plan")
     lm = DummyLM([{"keyphrase": "x", "title": "t", "meta_description": "m", "outline": ["## a"]}]
                  + [{"text": "texte"}] * 10)
-    with dspy.context(lm=lm, adapter=dspy.ChatAdapter(use_json_adapter_fallback=False)):
+    with dspy.context(lm=lm, adapter=CompletionAdapter()):
         student()(source=clean(record.source, name=record.id))
-    first = flatten(lm.history[0]["messages"]).prompt  # facts: sentences -> the first call is the plan
+    first = CompletionRequest.from_messages(lm.history[0]["messages"]).layout().prompt  # facts: sentences -> the first call is the plan
     assert MARKER.format("keyphrase") in first
     cut = MARKER.format("sections")
     assert first.split(cut)[0] == plan.prompt.split(cut)[0]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dspy
 import pytest
 
-from redac.lm import LMConfig, build_lm, check_lm, context_window, count_tokens
+from redac.lm import LMConfig, adapter_for, build_lm, check_lm, context_window, count_tokens
 
 pytestmark = pytest.mark.slow
 
@@ -34,7 +34,7 @@ DEPECHE = "Vladimir Poutine a rencontré Kim Jong Un à Pyongyang mercredi pour 
 def predict(lm):
     program = dspy.Predict(Depeche)
     program.demos = DEMOS
-    with dspy.context(lm=lm, adapter=dspy.ChatAdapter(use_json_adapter_fallback=False)):
+    with dspy.context(lm=lm, adapter=adapter_for(lm.redac_config)):  # CompletionAdapter for these configs
         return program(depeche=DEPECHE)
 
 

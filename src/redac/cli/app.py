@@ -40,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: any :class:`redac.errors.RedacError` becomes one line on stderr and an exit code."""
     from redac.errors import RedacError
 
+    # A process-wide setting, so it belongs to the process entry point (library calls never write os.environ):
+    # if anything imports LiteLLM, it reads its bundled price map instead of fetching one over the network.
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     try:
         rc = app(args=argv, standalone_mode=False)
     except RedacError as exc:

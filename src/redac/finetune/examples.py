@@ -1,10 +1,10 @@
 """Training examples for the embedded model, built from the program's own prompts.
 
 Each example is one step of the program (``plan`` or ``write``; ``extract`` on request) exactly as the
-embedded engine lays it out at inference: DSPy's ChatAdapter formats the step's messages (instructions,
-no demos, the step's inputs), :func:`redac.lm.completion.flatten` turns them into the completion
-document that ends at the first output marker, and the target is what the engine expects back (each
-field value, the next marker, and ``[[ ## completed ## ]]`` so the model learns to stop).
+embedded engine lays it out at inference: :class:`redac.lm.adapter.CompletionAdapter` lays the step out
+(instructions, no demos, the step's inputs) as the completion document that ends at the first output
+marker, and the target is what the engine expects back (each field value, the next marker, and
+``[[ ## completed ## ]]`` so the model learns to stop).
 
 Targets come from the labelled **train** split only:
 
@@ -24,9 +24,13 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from redac.article import sections
 from redac.text import count_words, fold, sentences
+
+if TYPE_CHECKING:
+    import dspy
 
 STEPS = ("extract", "plan", "write")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -96,12 +100,13 @@ def round_words(text: str) -> int:
 
 
 # ---- rendering with the program's prompts ----------------------------------------------------------
-def render(adapter, signature, inputs: dict, outputs: dict) -> tuple[str, str]:
+def render(signature: type[dspy.Signature], inputs: dict, outputs: dict) -> tuple[str, str]:
     """(completion prompt, target) for one step, laid out as the embedded engine does at inference."""
-    from redac.lm.completion import COMPLETED, MARKER, flatten
+    from redac.lm.adapter import CompletionAdapter
+    from redac.lm.completion import COMPLETED, MARKER
 
-    messages = adapter.format(signature, demos=[], inputs=inputs)
-    prompt = flatten(messages)
+    adapter = CompletionAdapter()
+    prompt = adapter.request(signature, demos=[], inputs=inputs).layout()
     names = list(signature.output_fields)
     values = adapter.format_assistant_message_content(signature, outputs)
     first = MARKER.format(names[0])
@@ -121,8 +126,6 @@ def _signature(program, step: str):
 
 def record_examples(program, record, *, steps: Iterable[str] = ("plan", "write")) -> list[StepExample]:
     """The step examples of one labelled record (its gold is the target)."""
-    import dspy
-
     from redac.program import LEDE, section_count
     from redac.sources import clean
 
@@ -130,7 +133,6 @@ def record_examples(program, record, *, steps: Iterable[str] = ("plan", "write")
     unknown = set(steps) - set(STEPS)
     if unknown:
         raise ValueError(f"unknown steps {sorted(unknown)}; valid: {', '.join(STEPS)}")
-    adapter = dspy.ChatAdapter()
     src = clean(record.source, name=record.id)
     facts = sentences(src.body)
     gold = record.gold
@@ -141,7 +143,7 @@ def record_examples(program, record, *, steps: Iterable[str] = ("plan", "write")
     out: list[StepExample] = []
 
     def add(step: str, index: int, inputs: dict, outputs: dict) -> None:
-        prompt, target = render(adapter, _signature(program, step), inputs, outputs)
+        prompt, target = render(_signature(program, step), inputs, outputs)
         out.append(StepExample(id=f"{record.id}/{step}/{index}", record=record.id, step=step, prompt=prompt,
                                target=target))
 

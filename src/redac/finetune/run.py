@@ -81,7 +81,6 @@ def teacher_examples(cfg: FinetuneConfig, program, records) -> tuple[list[StepEx
     check_lm(cfg.teacher)
     lm = build_lm(cfg.teacher)
     metrics_cfg = load_metrics_config(cfg.metrics)
-    chat = dspy.ChatAdapter()
     out: list[StepExample] = []
     kept, dropped = [], []
     names = {id(p): n.split(".")[0] for n, p in program.named_predictors()}
@@ -101,7 +100,7 @@ def teacher_examples(cfg: FinetuneConfig, program, records) -> tuple[list[StepEx
                 continue
             signature = getattr(predictor, "predict", predictor).signature
             outputs = {k: prediction[k] for k in signature.output_fields}
-            prompt, target = render(chat, signature, dict(inputs), outputs)
+            prompt, target = render(signature, dict(inputs), outputs)
             out.append(StepExample(id=f"{record.id}/{step}/{i}", record=record.id, step=step, prompt=prompt,
                                    target=target))
     return out, {"teacher_kept": kept, "teacher_dropped": dropped}

@@ -2,7 +2,8 @@
 GGUF model, replay files), with one disk cache, retries, recording and usage/budget.
 
 Config, spec parsing and usage are cheap to import; everything that needs DSPy
-(``build_lm``, ``check_lm``, ``RedacLM``, ``count_tokens``) loads on first use.
+(``build_lm``, ``check_lm``, ``RedacLM``, ``count_tokens``, ``adapter_for``, ``CompletionAdapter``)
+loads on first use.
 See docs/lm.md.
 """
 
@@ -21,9 +22,11 @@ from redac.lm.config import (
 from redac.lm.usage import Budget, CallRecord, UsageLog, UsageTotals, usage_scope
 
 _LAZY = {
+    "CompletionAdapter": "redac.lm.adapter",
     "adapter_for": "redac.lm.build",
     "build_lm": "redac.lm.build",
     "check_lm": "redac.lm.build",
+    "completion_style": "redac.lm.build",
     "context_window": "redac.lm.build",
     "count_tokens": "redac.lm.build",
     "RedacLM": "redac.lm.build",
@@ -35,6 +38,7 @@ __all__ = [
     "PROVIDERS",
     "Budget",
     "CallRecord",
+    "CompletionAdapter",
     "LMConfig",
     "Price",
     "RedacEngine",
@@ -44,6 +48,7 @@ __all__ = [
     "adapter_for",
     "build_lm",
     "check_lm",
+    "completion_style",
     "context_window",
     "count_tokens",
     "embedded_model_path",

@@ -11,6 +11,8 @@ import dspy
 from dspy.utils.exceptions import LMConfigurationError
 
 from redac.errors import ConfigError, LMError
+from redac.lm.adapter import CompletionAdapter
+from redac.lm.completion import is_completion_request
 from redac.lm.config import (
     DEFAULT_CONTEXT_WINDOWS,
     EMBEDDED_MODEL,
@@ -28,6 +30,7 @@ from redac.lm.engines import (
     RedacEngine,
     approx_tokens,
     load_llama,
+    root_reason,
 )
 from redac.lm.store import ReplayStore
 from redac.lm.usage import Budget, UsageLog
@@ -137,7 +140,6 @@ def _backend(cfg: LMConfig):
 def build_lm(cfg: LMConfig, *, budget: Budget | None = None, usage: UsageLog | None = None) -> RedacLM:
     """Build the LM for a config. Raises ConfigError before any call for what can be known now
     (missing API key, missing model file, unreadable replay file)."""
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no price-map fetch if litellm loads
     replay = ReplayStore(cfg.replay_from) if cfg.provider == "replay" else None  # type: ignore[arg-type]
     live_cfg = cfg.fallback if cfg.provider == "replay" else cfg
     backend = _backend(live_cfg) if live_cfg is not None else None
@@ -274,9 +276,7 @@ def _check_http(cfg: LMConfig) -> dict[str, Any]:
     except httpx.TimeoutException:
         raise LMError(f"cannot reach {url}: no answer within {PREFLIGHT_TIMEOUT_S:g} s", field="lm.api_base") from None
     except httpx.HTTPError as exc:
-        from redac.lm.engines import _root_reason
-
-        raise LMError(f"cannot reach {url}: {_root_reason(exc)}", field="lm.api_base") from None
+        raise LMError(f"cannot reach {url}: {root_reason(exc)}", field="lm.api_base") from None
     if response.status_code in (401, 403):
         raise LMError(f"HTTP {response.status_code} from {url}: the API key in {cfg.api_key_env} was refused",
                       field="lm.api_key_env")
@@ -291,15 +291,35 @@ def _check_http(cfg: LMConfig) -> dict[str, Any]:
             "latency_s": round(time.monotonic() - start, 3)}
 
 
-__all__ = ["EMBEDDED_MODEL", "RedacLM", "build_lm", "check_lm", "context_window", "count_tokens"]
+__all__ = ["EMBEDDED_MODEL", "RedacLM", "adapter_for", "build_lm", "check_lm", "completion_style", "context_window",
+           "count_tokens"]
 
 
-def adapter_for(cfg: LMConfig):
+def completion_style(cfg: LMConfig) -> bool:
+    """Whether this config's requests are completion documents (laid out by CompletionAdapter).
+
+    The embedded base model and ``completion_style`` servers are; a replay is whatever its recording
+    holds (its first request), or its fallback's style when there is no recording yet.
+    """
+    if cfg.provider == "embedded":
+        return True
+    if cfg.provider == "replay":
+        recorded = _first_record(cfg)
+        if recorded is not None:
+            messages = (recorded.get("request") or {}).get("messages") or []
+            return isinstance(messages, list) and is_completion_request(messages)
+        return cfg.fallback is not None and completion_style(cfg.fallback)
+    return cfg.completion_style
+
+
+def adapter_for(cfg: LMConfig) -> dspy.Adapter:
     """The DSPy adapter for this backend.
 
-    Completion-style backends (the embedded base model, a base model behind a server) and replays get a
-    ChatAdapter without the JSONAdapter fallback: a second, differently-shaped generation is useless for
-    a base model and would be a guaranteed miss for a replay file.
+    Completion-style backends (the embedded base model, a base model behind a server, replays of their
+    recordings) get :class:`~redac.lm.adapter.CompletionAdapter`, which lays the completion document out
+    from the Signature. Replays of chat recordings get a ChatAdapter without the JSONAdapter fallback (a
+    second, differently-shaped request would be a guaranteed miss); chat models get DSPy's ChatAdapter.
     """
-    completion = cfg.provider in ("embedded", "replay") or getattr(cfg, "completion_style", False)
-    return dspy.ChatAdapter(use_json_adapter_fallback=not completion)
+    if completion_style(cfg):
+        return CompletionAdapter()
+    return dspy.ChatAdapter(use_json_adapter_fallback=cfg.provider != "replay")

@@ -1,47 +1,125 @@
-"""Chat messages -> one completion prompt, for base (non-instruction-tuned) models.
+"""The completion document a base (non-instruction-tuned) model continues, and the field-by-field
+continuation of it.
 
 A base model such as Gemma 3 270M cannot follow a chat template: asked as a chat
 model it echoes the prompt and loops. It *can* continue a document whose pattern
-it has just seen. DSPy's ChatAdapter already writes that pattern: its demos are
-inputs and outputs in the ``[[ ## field ## ]]`` format. So we lay the
-conversation out as one plain document (instructions, each demo's inputs
-followed by its outputs, the final inputs) and end it with the first output
-marker; the model writes the outputs and ChatAdapter parses them as usual.
+it has just seen: instructions, each demo's inputs followed by its outputs in the
+``[[ ## field ## ]]`` format, the final inputs, and the first output marker. The
+model writes the outputs and ChatAdapter's parser reads them as usual.
+
+The document is laid out from a :class:`CompletionRequest`, the structured request
+:class:`redac.lm.adapter.CompletionAdapter` writes from the Signature (field names,
+instructions, rendered demos and inputs). It travels to the engine inside the chat
+messages DSPy sends (so keys, cache and recordings work as for any request), and the
+engine reads it back without interpreting any prompt wording; a request in any other
+shape is refused with an :class:`~redac.errors.LMError`. Nothing here imports DSPy.
 """
 
 from __future__ import annotations
 
-import re
-import textwrap
-from dataclasses import dataclass, field
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from redac.errors import LMError
 
 MARKER = "[[ ## {} ## ]]"
 COMPLETED = MARKER.format("completed")
-_FIELD_LINE = re.compile(r"^\s*\d+\.\s+`(\w+)`", re.MULTILINE)
-_ASK = re.compile(r"\n*Respond with the corresponding output fields.*\Z", re.DOTALL)
-
-
-@dataclass(frozen=True)
-class Layout:
-    """What ChatAdapter's system message says about the task."""
-
-    instructions: str
-    inputs: tuple[str, ...]
-    outputs: tuple[str, ...]
+REQUEST_FORMAT = "redac-completion"
+REQUEST_VERSION = 1
 
 
 @dataclass(frozen=True)
 class CompletionPrompt:
-    """A prompt to continue, the text to put back in front of the continuation, and where to stop."""
+    """A prompt to continue, the text to put back in front of the continuation, where to stop,
+    and the output fields the engine writes the markers of."""
 
     prompt: str
     prefix: str
     stop: tuple[str, ...]
+    outputs: tuple[str, ...]
     demos: int = 0
-    layout: Layout | None = field(default=None, compare=False)
 
 
-def _text(content) -> str:
+@dataclass(frozen=True)
+class CompletionRequest:
+    """One completion-style call, as :class:`redac.lm.adapter.CompletionAdapter` writes it.
+
+    ``demos`` are (inputs, outputs) blocks as ChatAdapter renders a demo's user and
+    assistant turns; ``final`` is the rendered inputs of the call.
+    """
+
+    instructions: str
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    demos: tuple[tuple[str, str], ...]
+    final: str
+
+    def to_messages(self) -> list[dict[str, str]]:
+        """The chat messages that carry this request through DSPy to the engine: a header with the
+        fields and instructions, then the demos as user/assistant turns, then the final inputs."""
+        header = {"format": REQUEST_FORMAT, "version": REQUEST_VERSION, "instructions": self.instructions,
+                  "inputs": list(self.inputs), "outputs": list(self.outputs)}
+        messages = [{"role": "system", "content": json.dumps(header, ensure_ascii=False, sort_keys=True)}]
+        for user, assistant in self.demos:
+            messages += [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}]
+        messages.append({"role": "user", "content": self.final})
+        return messages
+
+    @classmethod
+    def from_messages(cls, messages: Sequence[dict[str, Any]]) -> CompletionRequest:
+        """Read a request back from its messages; LMError if they were not written by CompletionAdapter."""
+        header = _header(messages[0]) if messages and messages[0].get("role") == "system" else None
+        if header is None:
+            raise LMError("a completion-style LM got a request it cannot lay out (not written by "
+                          "redac.lm.adapter.CompletionAdapter): run it with the adapter redac.lm.adapter_for(config) "
+                          "returns", field="lm")
+        turns = [_text(m) for m in messages[1:]]
+        roles = [m.get("role") for m in messages[1:]]
+        if not turns or len(turns) % 2 != 1 or roles != ["user", "assistant"] * (len(turns) // 2) + ["user"]:
+            raise LMError(f"malformed {REQUEST_FORMAT} request: expected demo user/assistant pairs then one user "
+                          f"turn, got roles {roles}", field="lm")
+        demos = tuple(zip(turns[:-1:2], turns[1:-1:2]))
+        return cls(instructions=header["instructions"], inputs=tuple(header["inputs"]),
+                   outputs=tuple(header["outputs"]), demos=demos, final=turns[-1])
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> CompletionRequest:
+        """The request of an OpenAI-chat body (see :func:`redac.lm.engines.request_body`)."""
+        return cls.from_messages(body.get("messages", []))
+
+    def layout(self, *, max_demos: int | None = None) -> CompletionPrompt:
+        """Lay the request out as one document ending at the first output marker.
+
+        ``max_demos`` keeps only the last N demo pairs (used to fit a small context).
+        """
+        pairs = [(user.strip(), assistant.strip()) for user, assistant in self.demos]
+        if max_demos is not None:
+            pairs = pairs[len(pairs) - max_demos:] if max_demos > 0 else []
+        first = MARKER.format(self.outputs[0])
+        blocks = [self.instructions] if self.instructions else []
+        for user, assistant in pairs:
+            if not assistant.rstrip().endswith(COMPLETED):
+                assistant = assistant.rstrip() + "\n\n" + COMPLETED
+            blocks.append(user + "\n\n" + assistant)
+        blocks.append(self.final.strip() + "\n\n" + first)
+        prompt = "\n\n".join(blocks) + "\n"
+        stop = (COMPLETED, *(MARKER.format(name) for name in self.inputs))
+        return CompletionPrompt(prompt=prompt, prefix=first + "\n", stop=stop, outputs=self.outputs,
+                                demos=len(pairs))
+
+
+def is_completion_request(messages: Sequence[dict[str, Any]]) -> bool:
+    """Whether chat messages carry a :class:`CompletionRequest` (a recording made completion-style)."""
+    try:
+        return bool(messages) and messages[0].get("role") == "system" and _header(messages[0]) is not None
+    except LMError:
+        return True  # ours, though unreadable: from_messages says why
+
+
+def _text(message: dict[str, Any]) -> str:
+    content = message.get("content")
     if isinstance(content, str):
         return content
     if isinstance(content, list):  # OpenAI content parts
@@ -49,63 +127,21 @@ def _text(content) -> str:
     return "" if content is None else str(content)
 
 
-def parse_layout(system: str) -> Layout | None:
-    """Read field names and the objective out of a ChatAdapter system message (None if it is not one)."""
-    head, sep, rest = system.partition("Your output fields are:")
-    if not sep or "Your input fields are:" not in head:
+def _header(message: dict[str, Any]) -> dict[str, Any] | None:
+    try:
+        header = json.loads(_text(message))
+    except ValueError:
         return None
-    outputs_block, _, tail = rest.partition("All interactions will be structured")
-    inputs = tuple(_FIELD_LINE.findall(head.partition("Your input fields are:")[2]))
-    outputs = tuple(_FIELD_LINE.findall(outputs_block))
-    if not outputs:
+    if not isinstance(header, dict) or header.get("format") != REQUEST_FORMAT:
         return None
-    _, _, objective = tail.partition("your objective is:")
-    instructions = textwrap.dedent(objective.strip("\n")).strip()
-    return Layout(instructions=instructions, inputs=inputs, outputs=outputs)
-
-
-def flatten(messages: list[dict], *, max_demos: int | None = None) -> CompletionPrompt:
-    """Lay chat messages out as one document ending at the first output marker.
-
-    ``max_demos`` keeps only the last N demo pairs (used to fit a small context).
-    Messages that do not come from ChatAdapter are joined as plain text.
-    """
-    system = "\n\n".join(_text(m.get("content")) for m in messages if m.get("role") == "system")
-    turns = [m for m in messages if m.get("role") != "system"]
-    layout = parse_layout(system) if system else None
-    if layout is None or not turns or turns[-1].get("role") != "user":
-        parts = [system] if system else []
-        parts += [_text(m.get("content")) for m in turns]
-        return CompletionPrompt(prompt="\n\n".join(p.strip() for p in parts if p.strip()) + "\n\n",
-                                prefix="", stop=())
-
-    final = _ASK.sub("", _text(turns[-1].get("content"))).strip()
-    pairs: list[tuple[str, str]] = []
-    history = turns[:-1]
-    for i in range(0, len(history) - 1, 2):
-        user, assistant = history[i], history[i + 1]
-        if user.get("role") == "user" and assistant.get("role") == "assistant":
-            pairs.append((_text(user.get("content")).strip(), _text(assistant.get("content")).strip()))
-    if max_demos is not None:
-        pairs = pairs[len(pairs) - max_demos:] if max_demos > 0 else []
-
-    first = MARKER.format(layout.outputs[0])
-    blocks = [layout.instructions] if layout.instructions else []
-    for user, assistant in pairs:
-        if not assistant.rstrip().endswith(COMPLETED):
-            assistant = assistant.rstrip() + "\n\n" + COMPLETED
-        blocks.append(user + "\n\n" + assistant)
-    blocks.append(final + "\n\n" + first)
-    prompt = "\n\n".join(blocks) + "\n"
-    stop = (COMPLETED, *(MARKER.format(name) for name in layout.inputs))
-    return CompletionPrompt(prompt=prompt, prefix=first + "\n", stop=stop, demos=len(pairs), layout=layout)
-
-
-def count_demos(messages: list[dict]) -> int:
-    """Number of demo (user, assistant) pairs before the final user turn."""
-    turns = [m for m in messages if m.get("role") != "system"]
-    return sum(1 for a, b in zip(turns[:-1:2], turns[1:-1:2])
-               if a.get("role") == "user" and b.get("role") == "assistant")
+    if header.get("version") != REQUEST_VERSION:
+        raise LMError(f"{REQUEST_FORMAT} request version {header.get('version')!r} is not supported "
+                      f"(this redac reads version {REQUEST_VERSION})", field="lm")
+    fields_ok = all(isinstance(header.get(k), list) and all(isinstance(n, str) for n in header[k])
+                    for k in ("inputs", "outputs"))
+    if not fields_ok or not header["outputs"] or not isinstance(header.get("instructions"), str):
+        raise LMError(f"malformed {REQUEST_FORMAT} request header: {sorted(header)}", field="lm")
+    return header
 
 
 @dataclass(frozen=True)
@@ -118,24 +154,25 @@ class Generated:
     completion_tokens: int
 
 
-def complete_fields(prompt: CompletionPrompt, generate, *, max_tokens: int, stop: tuple[str, ...] = (),
+Generate = Callable[[str, int, tuple[str, ...]], Generated]
+
+
+def complete_fields(prompt: CompletionPrompt, generate: Generate, *, max_tokens: int, stop: tuple[str, ...] = (),
                     rebilled: bool = True) -> Generated:
-    """Continue a flattened prompt, field by field when it has a ChatAdapter layout.
+    """Continue a laid-out prompt, field by field.
 
     ``generate(document, max_tokens, stop) -> Generated`` makes one continuation.
-    With a layout the model writes only field values: each value stops at the next
+    The model writes only field values: each value stops at the next
     ``[[ ##`` and this function writes the next output marker itself, so the reply
     always carries every marker ChatAdapter parses, in order. ``rebilled`` says
     whether each continuation pays for its whole prompt again (an HTTP server) or
     reuses the evaluated prefix (llama.cpp in process): it decides the prompt-token
     count reported.
     """
-    if prompt.layout is None:
-        return generate(prompt.prompt, max_tokens, stop)
     document, reply = prompt.prompt, prompt.prefix
     read = written = 0
     finish = "stop"
-    for i, name in enumerate(prompt.layout.outputs):
+    for i, name in enumerate(prompt.outputs):
         left = max_tokens - written
         if left <= 0:  # out of tokens: the reply stays truncated and will not parse, honestly
             finish = "length"
@@ -152,3 +189,7 @@ def complete_fields(prompt: CompletionPrompt, generate, *, max_tokens: int, stop
             finish = out.finish_reason
     return Generated(text=reply + f"\n\n{COMPLETED}", finish_reason=finish, prompt_tokens=read,
                      completion_tokens=written)
+
+
+__all__ = ["COMPLETED", "MARKER", "CompletionPrompt", "CompletionRequest", "Generate", "Generated", "complete_fields",
+           "is_completion_request"]

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from redac.errors import BudgetExceeded, ConfigError, LMError, RedacError
-from redac.lm.completion import Generated, complete_fields, count_demos, flatten
+from redac.lm.completion import CompletionRequest, Generated, complete_fields
 from redac.lm.config import LMConfig, embedded_model_path, resolve_adapter
 from redac.lm.store import (
     Recorder,
@@ -106,7 +106,7 @@ _CREATE_PARAMS = {"messages", "temperature", "max_tokens", "max_completion_token
                   "top_logprobs", "logit_bias", "user", "parallel_tool_calls", "reasoning_effort", "service_tier"}
 
 
-def _root_reason(exc: BaseException) -> str:
+def root_reason(exc: BaseException) -> str:
     """The innermost cause, in words a user recognises ('connection refused')."""
     seen = exc
     while seen.__cause__ is not None or seen.__context__ is not None:
@@ -153,7 +153,7 @@ class HTTPBackend:
         except openai.APITimeoutError:
             raise Transient(f"timeout after {self.cfg.timeout_s:g} s") from None
         except openai.APIConnectionError as exc:
-            raise LMError(f"cannot reach {self.api_base}: {_root_reason(exc)}", field="lm.api_base") from None
+            raise LMError(f"cannot reach {self.api_base}: {root_reason(exc)}", field="lm.api_base") from None
         except openai.APIStatusError as exc:
             status = exc.status_code
             detail = _short(exc)
@@ -188,6 +188,7 @@ class HTTPBackend:
 
     def _complete_text(self, body: dict) -> Completion:
         """Completion style over /v1/completions, for base models behind a server (see completion.py)."""
+        prompt = CompletionRequest.from_body(body).layout()
         client = self._get_client()
         model = {"name": None}
 
@@ -206,7 +207,7 @@ class HTTPBackend:
                              prompt_tokens=usage.prompt_tokens if usage else approx_tokens(document),
                              completion_tokens=usage.completion_tokens if usage else approx_tokens(text))
 
-        out = complete_fields(flatten(body.get("messages", [])), generate,
+        out = complete_fields(prompt, generate,
                               max_tokens=int(body.get("max_tokens") or self.cfg.max_tokens), stop=_stops(body))
         return Completion(text=out.text, finish_reason=out.finish_reason, prompt_tokens=out.prompt_tokens,
                           completion_tokens=out.completion_tokens, model=model["name"])
@@ -304,7 +305,7 @@ def looping(text: str, window: int = 48, times: int = 3) -> int | None:
 class LlamaBackend:
     """A base GGUF model used completion-style (see redac.lm.completion).
 
-    For ChatAdapter prompts the engine writes each output marker itself and the
+    The engine writes each output marker itself and the
     model writes only the field values, stopping at the next ``[[ ##``; the reply
     therefore always has every marker ChatAdapter looks for. Loops are cut by
     ``repeat_penalty``, ``max_tokens`` and a repeated-tail check.
@@ -356,24 +357,23 @@ class LlamaBackend:
                          completion_tokens=count(text) if text else 0)
 
     def complete(self, body: dict) -> Completion:
-        messages = body.get("messages", [])
+        request = CompletionRequest.from_body(body)
         max_tokens = int(body.get("max_tokens") or self.cfg.max_tokens)
         temperature = float(body.get("temperature", self.cfg.temperature) or 0.0)
         seed = int(body.get("seed", self.cfg.seed))
         llm, lock = self._model()
         n_ctx = self.cfg.n_ctx
         with lock:
-            demos = count_demos(messages)
             # Drop the oldest demos first if the prompt does not fit beside a useful answer.
-            for keep in [None, *range(demos - 1, -1, -1)]:
-                prompt = flatten(messages, max_demos=keep)
+            for keep in [None, *range(len(request.demos) - 1, -1, -1)]:
+                prompt = request.layout(max_demos=keep)
                 used = len(llm.tokenize(prompt.prompt.encode("utf-8"), add_bos=True, special=False))
                 if used + min(max_tokens, 256) <= n_ctx:
                     break
             else:
                 raise LMError(f"prompt of {used} tokens does not fit the embedded model's context of {n_ctx} tokens",
                               field="lm.n_ctx")
-            markers = 16 * (len(prompt.layout.outputs) if prompt.layout else 1)
+            markers = 16 * len(prompt.outputs)
             out = complete_fields(
                 prompt,
                 lambda doc, left, stop: self._generate(llm, doc, left, stop, temperature=temperature, seed=seed),
@@ -595,4 +595,5 @@ __all__ = [
     "approx_tokens",
     "load_llama",
     "request_body",
+    "root_reason",
 ]
