@@ -142,6 +142,23 @@ def test_every_registered_optimizer_is_declared_once_with_a_summary():
         register(Optimizer("none", "again", OPTIMIZERS["none"].compile))
 
 
+def test_finetune_optimizer_returns_the_adapter_program_and_its_lm():
+    """The one optimiser that changes the LM: the shipped adapter's program and the embedded LM with the
+    adapter (no LM call); any other provider is refused."""
+    from types import SimpleNamespace
+
+    from redac.experiments import compile_program
+
+    ci = ROOT / "experiments" / "ci-gate.yaml"
+    cfg = load_experiment(ci, {"lm": {"provider": "embedded"}, "optimizer.name": "finetune"})
+    compiled = compile_program(None, SimpleNamespace(cfg=cfg), [], [])
+    assert type(compiled.program).__name__ == "RedacProgram"
+    assert compiled.lm is not None and compiled.lm.provider == "embedded" and compiled.lm.adapter == "default"
+    cfg = load_experiment(ci, {"optimizer.name": "finetune"})  # the replay LM
+    with pytest.raises(ConfigError, match="embedded"):
+        compile_program(None, SimpleNamespace(cfg=cfg), [], [])
+
+
 def test_every_shipped_experiment_config_validates():
     from redac.finetune import load_finetune_config
 

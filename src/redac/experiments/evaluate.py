@@ -9,14 +9,20 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from redac.errors import BudgetExceeded, describe
 from redac.experiments.layout import RunLayout
 from redac.experiments.results import EvalReport, EvalState, ProgressFn, Row, RowStore
 from redac.experiments.runtime import Runtime
 
+if TYPE_CHECKING:
+    import dspy
 
-def score_record(program, record, rt: Runtime, *, split: str, repeat: int) -> Row:
+    from redac.data import Record
+
+
+def score_record(program: dspy.Module, record: Record, rt: Runtime, *, split: str, repeat: int) -> Row:
     """Run the program on one labelled record and score it; any failure becomes a failed row."""
     import uuid
 
@@ -51,7 +57,7 @@ def score_record(program, record, rt: Runtime, *, split: str, repeat: int) -> Ro
     return row
 
 
-def evaluate_split(program, rt: Runtime, split: str, *, repeat: int = 0, store_dir: Path,
+def evaluate_split(program: dspy.Module, rt: Runtime, split: str, *, repeat: int = 0, store_dir: Path,
                    resume: bool = True, progress: ProgressFn | None = None) -> EvalReport:
     """Evaluate ``program`` on one split, in parallel, resuming from finished rows."""
     records = rt.split(split)

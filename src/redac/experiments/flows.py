@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,7 @@ def _start(cfg: ExperimentConfig) -> tuple[Runtime, RunResult]:
 
 
 @contextlib.contextmanager
-def _tracked(cfg: ExperimentConfig, rt: Runtime, result: RunResult, kind: str):
+def _tracked(cfg: ExperimentConfig, rt: Runtime, result: RunResult, kind: str) -> Iterator[None]:
     """The MLflow run of an eval or optimisation, with what makes it reproducible logged up front."""
     from redac import tracking
 

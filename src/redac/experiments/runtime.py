@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 from redac.lm import LMConfig
 
 if TYPE_CHECKING:
+    from redac.data import Record
     from redac.experiments.config import ExperimentConfig
+    from redac.sources import Source
 
 
 class Runtime:
@@ -42,7 +44,7 @@ class Runtime:
         other.adapter = adapter_for(lm_cfg)
         return other
 
-    def source(self, record):
+    def source(self, record: Record) -> Source:
         """The cleaned source of a record, cleaned once per run (repeats and stages reuse it)."""
         from redac.sources import clean
 
@@ -50,7 +52,7 @@ class Runtime:
             self._clean[record.id] = clean(record.source, name=record.id)
         return self._clean[record.id]
 
-    def split(self, name: str) -> list:
+    def split(self, name: str) -> list[Record]:
         records = sorted((r for r in self.records if r.split == name), key=lambda r: r.id)
         if self.cfg.dataset.ids:
             records = [r for r in records if r.id in set(self.cfg.dataset.ids)]

@@ -10,7 +10,7 @@ import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from pydantic import Field, PrivateAttr, ValidationError
 
@@ -19,9 +19,10 @@ from redac.errors import ConfigError
 from redac.gate.rows import summarise
 
 if TYPE_CHECKING:
+    from redac.data import Record
     from redac.experiments import ExperimentConfig, Row
 
-BASELINE_FORMAT = "redac-gate-baseline"
+BASELINE_FORMAT: Final = "redac-gate-baseline"
 
 
 class ExampleScore(StrictModel):
@@ -87,7 +88,7 @@ def read_baseline(path: str | Path) -> Baseline:
     return baseline
 
 
-def input_hash(record) -> str:
+def input_hash(record: Record) -> str:
     """What an example's score depends on in the dataset (source, gold, labelled facts), hashed."""
     material = {"source": record.source, "gold": record.gold.model_dump(), "facts": record.facts.model_dump()}
     blob = json.dumps(material, sort_keys=True, ensure_ascii=False).encode("utf-8")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from redac.gate.config import COMPOSITE
 
 if TYPE_CHECKING:
-    from redac.experiments import Row
+    from redac.experiments import EvalReport, Row
 
 
 def mean_or_nan(values: list[float]) -> float:
@@ -29,7 +29,7 @@ def summarise(rows: list[Row]) -> dict[str, float]:
     return out
 
 
-def aggregate_rows(reports: dict[str, list]) -> list[Row]:
+def aggregate_rows(reports: dict[str, list[EvalReport]]) -> list[Row]:
     """One row per example: repeats averaged (a failed repeat counts 0 in the composite)."""
     from redac.experiments import Row
 
@@ -47,7 +47,8 @@ def aggregate_rows(reports: dict[str, list]) -> list[Row]:
         metrics = {k: mean_or_nan([r.metrics[k] for r in group if k in r.metrics]) for k in names}
         errors = [r.error for r in group if r.error]
         ok = [r for r in group if not r.error]
-        out.append(Row(id=ex_id, split=group[0].split, composite=mean_or_nan([r.composite for r in group]), metrics=metrics,
-                       feedback=(ok[0] if ok else group[0]).feedback, output=(ok[0] if ok else group[0]).output,
+        out.append(Row(id=ex_id, split=group[0].split, composite=mean_or_nan([r.composite for r in group]),
+                       metrics=metrics, feedback=(ok[0] if ok else group[0]).feedback,
+                       output=(ok[0] if ok else group[0]).output,
                        error=errors[0] if errors else None, seconds=sum(r.seconds for r in group)))
     return sorted(out, key=lambda r: r.id)

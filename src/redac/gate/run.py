@@ -6,6 +6,7 @@ the eval replays recorded responses, and a replay miss becomes an error that say
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +18,7 @@ from redac.gate.config import DEFAULT_GATE_CONFIG, load_gate_config
 from redac.gate.rows import aggregate_rows
 
 if TYPE_CHECKING:
-    from redac.experiments import ExperimentConfig, Row
+    from redac.experiments import ExperimentConfig, ProgressFn, Row
 
 REPLAY_MISS = "replay miss"
 
@@ -65,7 +66,8 @@ class GateOutcome:
 
 
 def run_gate(config: str | Path, baseline_path: str | Path, *, gate_config: str | Path = DEFAULT_GATE_CONFIG,
-             update: bool = False, record_with: str | None = None, progress=None, on_stage=None) -> GateOutcome:
+             update: bool = False, record_with: str | None = None, progress: ProgressFn | None = None,
+             on_stage: Callable[[str], None] | None = None) -> GateOutcome:
     """Run the eval of ``config`` (fresh: finished rows of an earlier run are never reused) and compare
     it with the baseline, or write the baseline when ``update`` (or ``record_with``) is set."""
     import time
