@@ -88,9 +88,9 @@ def main() -> None:
     mlflow.set_experiment("bench")
     start = time.perf_counter()
     with mlflow.start_run():
-        from redac.experiments import _log_report
+        from redac.experiments import log_report
 
-        _log_report(first, args.split)
+        log_report(first, args.split)
     t_mlflow = time.perf_counter() - start
 
     overhead = (t_replay - t_metric) / t_metric

@@ -87,6 +87,78 @@ def test_config_errors_name_file_and_key_path(tmp_path):
         load_experiment(tmp_path / "missing.yaml")
 
 
+def test_optimizer_registry_drives_validation_dispatch_and_the_dry_run(tmp_path, monkeypatch):
+    """Adding an optimiser is one registry entry: the config accepts its name, compile_program picks it
+    by name and the dry run counts its compile rounds (no LM: the toy compile does nothing)."""
+    from types import SimpleNamespace
+
+    from redac.dataset import load_jsonl
+    from redac.errors import DatasetError
+    from redac.experiments import OPTIMIZERS, Compiled, Optimizer, compile_program
+
+    dataset = ROOT / "datasets/redac-fr-news/redac-fr-news.jsonl"
+    path = tmp_path / "toy.yaml"
+
+    def write(name: str) -> Path:
+        path.write_text(yaml.safe_dump({"version": 1, "name": "toy", "lm": {"provider": "embedded"},
+                                        "dataset": {"path": str(dataset), "limit": 1},
+                                        "optimizer": {"name": name, "params": {"rounds": 3}}}), encoding="utf-8")
+        return path
+
+    with pytest.raises(ConfigError) as err:
+        load_experiment(write("toy"))
+    assert err.value.field == "optimizer.name" and "unknown optimizer 'toy'" in err.value.message
+    assert all(name in err.value.message for name in OPTIMIZERS)
+
+    calls = []
+
+    def toy_compile(program, rt, data):
+        calls.append((program, data))
+        return Compiled(program="compiled")
+
+    monkeypatch.setitem(OPTIMIZERS, "toy", Optimizer("toy", "a no-op for the test", toy_compile,
+                                                     compile_rounds=lambda params: int(params["rounds"])))
+    cfg = load_experiment(write("toy"))
+    records = load_jsonl(dataset)
+    train = [r for r in records if r.split == "train"][:2]
+    compiled = compile_program("program", SimpleNamespace(cfg=cfg), train, [])
+    assert compiled == Compiled(program="compiled") and compiled.lm is None
+    (program, data), = calls
+    assert program == "program" and data.records == train and len(data.trainset) == 2 and data.valset is None
+    with pytest.raises(DatasetError):  # the test split never reaches an optimiser
+        compile_program("program", SimpleNamespace(cfg=cfg), [r for r in records if r.split == "test"][:1], [])
+    plan = estimate(cfg, optimize=True)
+    (compile_line,) = [line for line in plan.lines if line[0] == "compile (toy)"]
+    assert compile_line[1] == 3  # one train example (limit 1), three rounds
+
+
+def test_every_registered_optimizer_is_declared_once_with_a_summary():
+    from redac.experiments import OPTIMIZERS, Optimizer, register
+
+    assert list(OPTIMIZERS) == ["none", "labeled", "bootstrap", "random_search", "mipro", "gepa", "finetune"]
+    assert all(o.summary and o.name == name for name, o in OPTIMIZERS.items())
+    assert [n for n, o in OPTIMIZERS.items() if o.changes_lm] == ["finetune"]
+    with pytest.raises(ValueError, match="already registered"):
+        register(Optimizer("none", "again", OPTIMIZERS["none"].compile))
+
+
+def test_finetune_optimizer_returns_the_adapter_program_and_its_lm():
+    """The one optimiser that changes the LM: the shipped adapter's program and the embedded LM with the
+    adapter (no LM call); any other provider is refused."""
+    from types import SimpleNamespace
+
+    from redac.experiments import compile_program
+
+    ci = ROOT / "experiments" / "ci-gate.yaml"
+    cfg = load_experiment(ci, {"lm": {"provider": "embedded"}, "optimizer.name": "finetune"})
+    compiled = compile_program(None, SimpleNamespace(cfg=cfg), [], [])
+    assert type(compiled.program).__name__ == "RedacProgram"
+    assert compiled.lm is not None and compiled.lm.provider == "embedded" and compiled.lm.adapter == "default"
+    cfg = load_experiment(ci, {"optimizer.name": "finetune"})  # the replay LM
+    with pytest.raises(ConfigError, match="embedded"):
+        compile_program(None, SimpleNamespace(cfg=cfg), [], [])
+
+
 def test_every_shipped_experiment_config_validates():
     from redac.finetune import load_finetune_config
 

@@ -8,7 +8,9 @@ so a broken command module fails loudly instead of vanishing from ``--help``.
 from __future__ import annotations
 
 # Registration order is the order of `redac --help`.
-from redac.cli import rewrite, experiment, data, gate, export, serve, finetune  # noqa: F401,I001  (registers commands)
+# isort: off
+from redac.cli import rewrite, experiment, data, gate, export, serve, finetune  # noqa: F401  (registers commands)
+# isort: on
 from redac.cli.app import app, main
 
 __all__ = ["app", "main"]

@@ -1,0 +1,108 @@
+"""The experiment config (``experiments/*.yaml``): everything a result depends on, validated.
+
+A config names the program, LMs, dataset and splits, metric config, optimiser, seed and budget, so a
+run is reproducible from the file and the git commit; its digest names the run folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+
+from redac.configfile import StrictModel
+from redac.experiments.layout import RunLayout
+from redac.experiments.optimizers import OPTIMIZERS, unknown_optimizer
+from redac.lm import LMConfig
+
+
+class ProgramRef(StrictModel):
+    state: Path | None = None  # compiled program JSON to start from; None = the packaged default
+    reasoning: bool = False
+    context_tokens: int = Field(default=8192, ge=1024)
+    max_sections: int = Field(default=6, ge=1)
+    facts: Literal["model", "sentences"] | None = None  # None = what the program state says
+
+
+class DatasetRef(StrictModel):
+    path: Path = Path("datasets/redac-fr-news/redac-fr-news.jsonl")
+    train_split: Literal["train", "dev"] = "train"
+    eval_splits: list[Literal["train", "dev", "test"]] = ["dev"]
+    limit: int | None = Field(default=None, ge=1)  # first N examples of each split (by id order)
+    ids: list[str] | None = None
+
+
+class OptimizerConfig(StrictModel):
+    name: str = "none"  # a name in the optimiser registry (redac.experiments.optimizers.OPTIMIZERS)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _registered(cls, v: str) -> str:
+        if v not in OPTIMIZERS:
+            raise ValueError(unknown_optimizer(v))
+        return v
+
+
+class BudgetConfig(StrictModel):
+    max_calls: int | None = Field(default=None, ge=1)
+    max_tokens: int | None = Field(default=None, ge=1)
+    max_cost_usd: float | None = Field(default=None, gt=0)
+
+
+class TrackingConfig(StrictModel):
+    enabled: bool = True
+    uri: str | None = None
+    experiment: str = "redac"
+    autolog: bool = True
+
+
+class ExperimentConfig(StrictModel):
+    version: Literal[1] = 1
+    name: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$")
+    description: str = ""
+    program: ProgramRef = Field(default_factory=ProgramRef)
+    lm: LMConfig
+    prompt_lm: LMConfig | None = None  # MIPROv2's instruction proposer
+    reflection_lm: LMConfig | None = None  # GEPA's reflection model
+    dataset: DatasetRef = Field(default_factory=DatasetRef)
+    metrics: Path = Path("evals/metrics.yaml")
+    optimizer: OptimizerConfig = Field(default_factory=OptimizerConfig)
+    seed: int = 0
+    threads: int = Field(default=1, ge=1, le=64)
+    repeat: int = Field(default=1, ge=1, le=100)
+    budget: BudgetConfig = Field(default_factory=BudgetConfig)
+    tracking: TrackingConfig = Field(default_factory=TrackingConfig)
+    output_dir: Path = Path(".redac/runs")
+
+    def public_dict(self) -> dict[str, Any]:
+        """The config as logged: LM blocks without secrets."""
+        data = json.loads(self.model_dump_json())
+        for key in ("lm", "prompt_lm", "reflection_lm"):
+            lm = getattr(self, key)
+            data[key] = lm.public_dict() if lm is not None else None
+        return data
+
+    def digest(self) -> str:
+        return hashlib.sha256(json.dumps(self.public_dict(), sort_keys=True).encode()).hexdigest()[:10]
+
+    @property
+    def run_dir(self) -> Path:
+        return self.output_dir / f"{self.name}-{self.digest()}"
+
+    @property
+    def layout(self) -> RunLayout:
+        return RunLayout(self.run_dir)
+
+
+def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -> ExperimentConfig:
+    """Read and validate an experiment YAML; errors name the file, line and key path.
+
+    ``overrides`` maps dotted keys to values (``{"dataset.limit": 2}``), applied before validation.
+    """
+    from redac.configfile import load_model
+
+    return load_model(ExperimentConfig, path, "experiment config", overrides)
