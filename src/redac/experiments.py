@@ -262,15 +262,16 @@ class Runtime:
 
 def make_program(cfg: ExperimentConfig):
     from redac.api import load_program
-    from redac.program import ProgramConfig
 
-    program = load_program(cfg.program.state, lm=cfg.lm)
-    # the config saved with the program state (facts, verify, dedupe) stays unless the experiment sets it
-    program.config = ProgramConfig(**{**program.config.to_dict(), "reasoning": cfg.program.reasoning,
-                                      "context_tokens": cfg.program.context_tokens,
-                                      "max_sections": cfg.program.max_sections,
-                                      "facts": cfg.program.facts or program.config.facts})
-    return program
+    # the config saved with the program state (facts, verify, dedupe, reasoning) stays unless the
+    # experiment sets it; the program is built for the result (ChainOfThought when reasoning)
+    ref = cfg.program
+    overrides = {"context_tokens": ref.context_tokens, "max_sections": ref.max_sections}
+    if "reasoning" in ref.model_fields_set:
+        overrides["reasoning"] = ref.reasoning
+    if ref.facts:
+        overrides["facts"] = ref.facts
+    return load_program(ref.state, lm=cfg.lm, overrides=overrides)
 
 
 def score_record(program, record, rt: Runtime, *, split: str, repeat: int) -> Row:
