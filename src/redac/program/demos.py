@@ -6,7 +6,7 @@ from typing import Any
 
 import dspy
 
-from redac.article import Section, sections
+from redac.article import sections
 from redac.program.budget import section_count, split_evenly
 from redac.program.config import ProgramConfig
 from redac.program.modules import RedacProgram
@@ -46,7 +46,7 @@ def demos_from_records(records: list[Any], k: int = 2, style: str = "gold") -> d
 _WRITE_INPUTS = ("facts", "title", "keyphrase", "heading", "words")
 
 
-def _gold_demos(gold: Any, facts: list[str], secs: list[Section]) -> tuple[dspy.Example, list[dspy.Example]]:
+def _gold_demos(gold: Any, facts: list[str], secs: list[Any]) -> tuple[dspy.Example, list[dspy.Example]]:
     body_secs = [s for s in secs if s.heading and s.heading.level > 1]
     outline = [f"{'#' * s.heading.level} {s.heading.text}" for s in body_secs]
     plan = dspy.Example(facts=facts, sections=sum(1 for o in outline if o.startswith("## ")),
