@@ -420,9 +420,9 @@ def test_replay_is_deterministic(ci_config):
 def _degrade_assemble(monkeypatch, change, only_call: int | None = None):
     """Degrade the program after the LM (so the recordings still answer): ``change(plan, lede, bodies)``
     returns what ``assemble`` gets; ``only_call`` limits it to one article (examples run in id order)."""
-    import redac.program
+    import redac.program.modules
 
-    original = redac.program.assemble
+    original = redac.program.modules.assemble
     calls = []
 
     def degraded(plan, lede, bodies):
@@ -431,7 +431,7 @@ def _degrade_assemble(monkeypatch, change, only_call: int | None = None):
             return original(plan, lede, bodies)
         return original(*change(plan, lede, bodies))
 
-    monkeypatch.setattr(redac.program, "assemble", degraded)
+    monkeypatch.setattr(redac.program.modules, "assemble", degraded)
 
 
 def _drop_last_section(plan, lede, bodies):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import dspy
 import pytest
 from dspy.utils import DummyLM
@@ -168,3 +170,146 @@ def test_unparseable_fact_list_falls_back_to_source_sentences_with_a_warning():
     pred = run(answers)
     assert pred.facts[0].startswith("Le maire de Lyon, Jean Dupont")
     assert any("source sentences are used as facts" in w for w in pred.warnings)
+
+
+# --------------------------------------------------------------------------------------------
+# One factory from one config type: the predictor types follow the config, saved states load whatever
+# predictor type saved them, unknown settings are refused by name.
+# --------------------------------------------------------------------------------------------
+
+
+def _step_types(program) -> dict[str, str]:
+    return {name: type(getattr(program, name)).__name__ for name in ("extract", "plan", "write")}
+
+
+def _instructions(program) -> dict[str, str]:
+    return {name.split(".")[0]: p.signature.instructions for name, p in program.named_predictors()}
+
+
+def test_reasoning_in_the_config_builds_chain_of_thought_predictors():
+    from redac.program import build_program
+
+    assert set(_step_types(build_program({"reasoning": True})).values()) == {"ChainOfThought"}
+    assert set(_step_types(build_program(ProgramConfig())).values()) == {"Predict"}
+
+
+def test_experiment_reasoning_runs_chain_of_thought_on_the_packaged_predict_state():
+    """The bug: ``program: {reasoning: true}`` swapped the config of a Predict program and ran Predict."""
+    from redac.api import DEFAULT_PROGRAM, load_program
+    from redac.experiments import ExperimentConfig, make_program
+
+    cfg = ExperimentConfig.model_validate({"name": "t", "lm": {"provider": "embedded"},
+                                           "program": {"reasoning": True, "state": str(DEFAULT_PROGRAM)}})
+    program = make_program(cfg)
+    assert program.config.reasoning is True
+    assert set(_step_types(program).values()) == {"ChainOfThought"}
+    assert [n for n, _ in program.named_predictors()] == ["extract.predict", "plan.predict", "write.predict"]
+    packaged = load_program(DEFAULT_PROGRAM)  # the state's instructions and demos are carried over
+    assert _instructions(program) == _instructions(packaged)
+    assert [len(p.demos) for _, p in program.named_predictors()] == [len(p.demos) for _, p in
+                                                                     packaged.named_predictors()]
+    unset = ExperimentConfig.model_validate({"name": "t", "lm": {"provider": "embedded"},
+                                             "program": {"state": str(DEFAULT_PROGRAM)}})
+    assert set(_step_types(make_program(unset)).values()) == {"Predict"}
+
+
+def test_a_saved_chain_of_thought_program_loads_and_round_trips(tmp_path):
+    from redac.api import load_program
+    from redac.program import CONFIG_KEY, build_program, load_program_state
+
+    program = build_program({"reasoning": True, "facts": "sentences", "max_sections": 4})
+    program.plan.predict.demos = [dspy.Example(facts=["f"], sections=3, **PLAN).with_inputs("facts", "sections")]
+    path = tmp_path / "cot.json"
+    program.save(str(path))
+
+    loaded = load_program_state(path)
+    assert set(_step_types(loaded).values()) == {"ChainOfThought"}
+    assert loaded.config == program.config
+    assert loaded.plan.predict.demos[0]["keyphrase"] == "budget de Lyon"
+    assert load_program(path).config.reasoning is True  # the API goes through the same factory
+    again = tmp_path / "again.json"
+    loaded.save(str(again))
+    first, second = (json.loads(p.read_text()) for p in (path, again))
+    assert first[CONFIG_KEY] == second[CONFIG_KEY]
+    assert {k: v for k, v in first.items() if k != "metadata"} == {k: v for k, v in second.items() if k != "metadata"}
+
+
+def test_a_predict_state_plus_overrides(tmp_path):
+    from redac.program import load_program_state
+
+    program = RedacProgram(ProgramConfig(facts="sentences", max_sections=4))
+    program.write.demos = [dspy.Example(facts=["f"], title="t", keyphrase="k", heading="h", words=80,
+                                        text="x").with_inputs("facts", "title", "keyphrase", "heading", "words")]
+    path = tmp_path / "predict.json"
+    program.save(str(path))
+
+    loaded = load_program_state(path, {"verify": True})
+    assert set(_step_types(loaded).values()) == {"Predict"}
+    assert (loaded.config.facts, loaded.config.max_sections, loaded.config.verify) == ("sentences", 4, True)
+    assert len(loaded.write.demos) == 1
+
+    cot = load_program_state(path, ProgramConfig(reasoning=True))  # a ProgramConfig overrides what it sets
+    assert set(_step_types(cot).values()) == {"ChainOfThought"}
+    assert (cot.config.facts, cot.config.max_sections, cot.config.reasoning) == ("sentences", 4, True)
+    assert len(cot.write.predict.demos) == 1 and cot.write.predict.signature.instructions == \
+        program.write.signature.instructions
+    assert list(cot.write.predict.signature.output_fields) == ["reasoning", "text"]
+
+
+def test_a_state_cannot_be_loaded_into_a_program_built_for_the_other_predictor_type(tmp_path):
+    from redac.errors import ConfigError
+
+    RedacProgram(ProgramConfig(reasoning=True)).save(str(tmp_path / "cot.json"))
+    with pytest.raises(ConfigError, match="load_program_state"):
+        RedacProgram().load(str(tmp_path / "cot.json"))
+
+
+def test_unknown_program_settings_are_refused_by_name(tmp_path):
+    from redac.errors import ConfigError
+    from redac.program import CONFIG_KEY, build_program, load_program_state
+
+    with pytest.raises(ConfigError, match="unknown key 'beam_width'") as info:
+        build_program({"beam_width": 4})
+    assert info.value.field == "beam_width"
+    with pytest.raises(ConfigError) as info:
+        build_program({"facts": "guess"})
+    assert info.value.field == "facts"
+
+    path = tmp_path / "newer.json"
+    RedacProgram().save(str(path))
+    state = json.loads(path.read_text())
+    state[CONFIG_KEY]["beam_width"] = 4
+    path.write_text(json.dumps(state))
+    with pytest.raises(ConfigError, match="unknown key 'beam_width'") as info:
+        load_program_state(path)
+    assert info.value.field == f"{CONFIG_KEY}.beam_width" and info.value.file == str(path)
+    with pytest.raises(ConfigError):
+        RedacProgram().load(str(path))
+
+
+def test_the_plan_prompt_states_the_house_rules():
+    """The prompts cannot read redac.rules (they must stay byte-identical): they must agree with it."""
+    from redac import rules
+    from redac.program import PlanArticle
+
+    doc = PlanArticle.__doc__ or ""
+    assert f"({rules.KEYPHRASE_MIN_WORDS} à {rules.KEYPHRASE_MAX_WORDS} mots)" in doc
+    assert f"titre de {rules.TITLE_MAX_CHARS} caractères au plus" in doc
+    assert f"méta-description de {rules.META_MIN_CHARS} à {rules.META_MAX_CHARS}\n    caractères" in doc
+    fields = {k: f.json_schema_extra["desc"] for k, f in PlanArticle.fields.items()}
+    assert fields["keyphrase"].endswith(f"{rules.KEYPHRASE_MIN_WORDS} à {rules.KEYPHRASE_MAX_WORDS} mots")
+    assert fields["title"].startswith(f"titre, {rules.TITLE_MAX_CHARS} caractères au plus")
+    assert fields["meta_description"].startswith(f"{rules.META_MIN_CHARS} à {rules.META_MAX_CHARS} caractères")
+
+
+def test_repairs_and_the_seo_metric_share_the_house_rules():
+    from redac import rules
+    from redac.metrics import MetricsConfig
+
+    seo = MetricsConfig().seo
+    assert seo.title_chars == (rules.TITLE_MIN_CHARS, rules.TITLE_MAX_CHARS)
+    assert seo.meta_chars == (rules.META_MIN_CHARS, rules.META_MAX_CHARS)
+    assert (seo.slug_max_chars, seo.max_keyphrase_words) == (rules.SLUG_MAX_CHARS, rules.KEYPHRASE_MAX_WORDS)
+    raw = dspy.Prediction(keyphrase="k", title="T" * 80, meta_description="M " * 100, outline=[])
+    plan = repair_plan(raw, ["f"], Targets(), 0)
+    assert len(plan.title) == rules.TITLE_MAX_CHARS and len(plan.meta_description) <= rules.META_MAX_CHARS

@@ -6,7 +6,7 @@ Each source is processed on its own: one bad source is reported and the others a
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,24 +49,27 @@ def default_program_path(lm: "LMConfig | None" = None) -> Path:
     return DEFAULT_PROGRAM
 
 
-def load_program(path: str | Path | None = None, *, lm: "LMConfig | None" = None) -> "RedacProgram":
+def load_program(path: str | Path | None = None, *, lm: "LMConfig | None" = None,
+                 overrides: Mapping[str, Any] | None = None) -> "RedacProgram":
     """A program with its saved state (instructions, demos, config). ``None`` loads the packaged default
-    for ``lm`` (see :func:`default_program_path`).
+    for ``lm`` (see :func:`default_program_path`). ``overrides``: ProgramConfig settings that win over
+    the saved ones (``reasoning`` included: the predictors are built for it).
 
     State is JSON (``dspy.Module.save`` without pickle); nothing is unpickled.
     """
-    from redac.program import RedacProgram
+    from redac.program import build_program, load_program_state
 
-    program = RedacProgram()
     state_path = Path(path) if path else default_program_path(lm)
     if path and not state_path.exists():
         raise RedacError("no such program file", file=str(state_path))
-    if state_path.exists():
-        try:
-            program.load(str(state_path))
-        except Exception as exc:  # dspy raises a variety of errors on bad state files
-            raise RedacError(f"cannot load program state: {exc}", file=str(state_path)) from None
-    return program
+    if not state_path.exists():
+        return build_program(overrides)
+    try:
+        return load_program_state(state_path, overrides)
+    except RedacError:
+        raise
+    except Exception as exc:  # dspy raises a variety of errors on bad state files
+        raise RedacError(f"cannot load program state: {exc}", file=str(state_path)) from None
 
 
 def rewrite(

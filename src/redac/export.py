@@ -264,7 +264,7 @@ def _program_config(program: Mapping[str, Any], state: dict[str, Any], *, file: 
     sets); the state decides ``reasoning``."""
     from redac.program import ProgramConfig
 
-    known = set(ProgramConfig.__dataclass_fields__)
+    known = set(ProgramConfig.model_fields)
     out = {k: v for k, v in (saved or {}).items() if k in known and k != "reasoning"}
     out.update({k: v for k, v in program.items() if k in known and v is not None})
     reasoning = _uses_reasoning(state)
@@ -384,17 +384,19 @@ def _canonical(value: Any) -> bytes:
 
 def build_program(program_config: Mapping[str, Any], *, file: str = MANIFEST_FILE) -> RedacProgram:
     """An empty program of the bundle's shape; unknown ProgramConfig keys (a newer redac) are refused by name."""
-    from redac.program import ProgramConfig, RedacProgram
+    from redac.program import ProgramConfig
+    from redac.program import build_program as new_program
 
-    known = set(ProgramConfig.__dataclass_fields__)
+    known = set(ProgramConfig.model_fields)
     unknown = sorted(set(program_config) - known)
     if unknown:
         raise RedacError(f"unknown program setting {unknown[0]!r} (made by a newer redac?)", file=file,
                          field=f"program_config.{unknown[0]}")
     try:
-        return RedacProgram(ProgramConfig(**program_config))
-    except TypeError as exc:
-        raise RedacError(f"invalid program config: {exc}", file=file, field="program_config") from None
+        return new_program(program_config, file=file)
+    except ConfigError as exc:
+        raise RedacError(f"invalid program config: {exc.message}", file=file,
+                         field=f"program_config.{exc.field}" if exc.field else "program_config") from None
 
 
 def describe_predictors(program: RedacProgram) -> dict[str, PredictorSpec]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from redac.rules import SLUG_MAX_CHARS
+
 _TYPO = {
     "\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'",
     "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ",
@@ -76,7 +78,7 @@ def _ends_with_abbrev(sentence: str) -> bool:
     return last in _ABBREV or (len(last) == 1 and last.isupper())
 
 
-def slugify(text: str, max_len: int = 75) -> str:
+def slugify(text: str, max_len: int = SLUG_MAX_CHARS) -> str:
     """ASCII, lower-case, hyphen-separated slug ("Économie : 3 %" -> "economie-3")."""
     ascii_text = unicodedata.normalize("NFKD", normalise(text)).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from redac import rules
 from redac.article import paragraphs
 from redac.dataset.dedup import NEAR_DUP_THRESHOLD, SHINGLE, near_duplicates
 from redac.dataset.jsonl import parse_jsonl
@@ -16,9 +17,10 @@ from redac.dataset.schema import FACT_KINDS, KIND_TAGS, TOPIC_TAGS, Record
 from redac.text import count_words, fold, slugify
 
 MIN_SOURCE_WORDS = 80
-MAX_TITLE_CHARS = 60
-META_CHARS = (120, 156)
-KEYPHRASE_WORDS = (1, 4)
+# the house rules, shared with the program's repairs and the SEO metric
+MAX_TITLE_CHARS = rules.TITLE_MAX_CHARS
+META_CHARS = (rules.META_MIN_CHARS, rules.META_MAX_CHARS)
+KEYPHRASE_WORDS = (rules.KEYPHRASE_MIN_WORDS, rules.KEYPHRASE_MAX_WORDS)
 
 
 class Finding(NamedTuple):
@@ -72,7 +74,7 @@ def quality_findings(record: Record) -> list[Finding]:
     lo, hi = META_CHARS
     if not lo <= len(gold.meta_description) <= hi:
         add("gold.meta_description", f"{len(gold.meta_description)} characters, need {lo}-{hi}")
-    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", gold.slug):
+    if not re.fullmatch(rules.SLUG_PATTERN, gold.slug):
         add("gold.slug", f"{gold.slug!r} is not a slug (lower-case ASCII words joined by '-')")
     kp = fold(gold.keyphrase.strip())
     n_kp = len(gold.keyphrase.split())

@@ -13,6 +13,7 @@ from redac.lm import LMConfig
 if TYPE_CHECKING:
     from redac.dataset import Record
     from redac.experiments.config import ExperimentConfig
+    from redac.program import RedacProgram
     from redac.sources import Source
 
 
@@ -61,14 +62,16 @@ class Runtime:
         return records
 
 
-def make_program(cfg: ExperimentConfig):
+def make_program(cfg: ExperimentConfig) -> RedacProgram:
+    """The experiment's program: its state (or the packaged default for the LM) with the experiment's
+    settings on top; the config saved with the state (facts, verify, dedupe, reasoning) stays unless the
+    experiment sets it, and the program is built for the result (ChainOfThought when reasoning)."""
     from redac.api import load_program
-    from redac.program import ProgramConfig
 
-    program = load_program(cfg.program.state, lm=cfg.lm)
-    # the config saved with the program state (facts, verify, dedupe) stays unless the experiment sets it
-    program.config = ProgramConfig(**{**program.config.to_dict(), "reasoning": cfg.program.reasoning,
-                                      "context_tokens": cfg.program.context_tokens,
-                                      "max_sections": cfg.program.max_sections,
-                                      "facts": cfg.program.facts or program.config.facts})
-    return program
+    ref = cfg.program
+    overrides: dict[str, Any] = {"context_tokens": ref.context_tokens, "max_sections": ref.max_sections}
+    if "reasoning" in ref.model_fields_set:
+        overrides["reasoning"] = ref.reasoning
+    if ref.facts:
+        overrides["facts"] = ref.facts
+    return load_program(ref.state, lm=cfg.lm, overrides=overrides)

@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from redac import rules
 from redac.configfile import StrictModel
 from redac.errors import ConfigError
 from redac.metrics.registry import (
@@ -81,12 +82,14 @@ class HeadingsConfig(StrictModel):
 
 
 class SeoConfig(StrictModel):
-    density: tuple[float, float] = (0.5, 3.0)  # keyphrase occurrences per 100 words (Yoast)
-    stuffing: float = 4.0                       # over this density the whole SEO value is halved
-    title_chars: tuple[int, int] = (30, 65)
-    meta_chars: tuple[int, int] = (120, 156)
-    slug_max_chars: int = 75
-    max_keyphrase_words: int = 4
+    """Defaults: the house rules (:mod:`redac.rules`), which the program's repairs also follow."""
+
+    density: tuple[float, float] = rules.DENSITY  # keyphrase occurrences per 100 words (Yoast)
+    stuffing: float = rules.STUFFING_DENSITY       # over this density the whole SEO value is halved
+    title_chars: tuple[int, int] = (rules.TITLE_MIN_CHARS, rules.TITLE_MAX_CHARS)
+    meta_chars: tuple[int, int] = (rules.META_MIN_CHARS, rules.META_MAX_CHARS)
+    slug_max_chars: int = rules.SLUG_MAX_CHARS
+    max_keyphrase_words: int = rules.KEYPHRASE_MAX_WORDS
 
 
 class ReadabilityConfig(StrictModel):

@@ -20,8 +20,9 @@ from redac.metrics.profile import SourceProfile, view
 from redac.metrics.registry import register
 from redac.metrics.result import MetricResult
 from redac.metrics.rouge import tokenize
+from redac.rules import SLUG_PATTERN
 
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_SLUG = re.compile(rf"^{SLUG_PATTERN}$")
 
 
 @lru_cache(maxsize=100_000)
