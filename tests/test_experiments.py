@@ -87,6 +87,24 @@ def test_config_errors_name_file_and_key_path(tmp_path):
         load_experiment(tmp_path / "missing.yaml")
 
 
+def test_program_block_is_the_program_config_type(tmp_path):
+    """``program:`` takes ProgramConfig's own settings (same bounds, unknown keys named); only the keys
+    the YAML sets override the config saved with the state."""
+    from redac.program import ProgramConfig
+
+    path = tmp_path / "exp.yaml"
+    path.write_text("version: 1\nname: x\nlm: {provider: embedded}\n"
+                    "program: {state: null, verify: true, max_sections: 4}\n")
+    ref = load_experiment(path).program
+    assert isinstance(ref, ProgramConfig) and ref.overrides() == {"max_sections": 4, "verify": True}
+    path.write_text("version: 1\nname: x\nlm: {provider: embedded}\nprogram: {max_sections: 0}\n")
+    with pytest.raises(ConfigError, match="program.max_sections"):
+        load_experiment(path)
+    path.write_text("version: 1\nname: x\nlm: {provider: embedded}\nprogram: {reasonning: true}\n")
+    with pytest.raises(ConfigError, match="program.reasonning"):
+        load_experiment(path)
+
+
 def test_optimizer_registry_drives_validation_dispatch_and_the_dry_run(tmp_path, monkeypatch):
     """Adding an optimiser is one registry entry: the config accepts its name, compile_program picks it
     by name and the dry run counts its compile rounds (no LM: the toy compile does nothing)."""

@@ -17,14 +17,21 @@ from redac.configfile import StrictModel
 from redac.experiments.layout import RunLayout
 from redac.experiments.optimizers import OPTIMIZERS, unknown_optimizer
 from redac.lm import LMConfig
+from redac.program.config import ProgramConfig
 
 
-class ProgramRef(StrictModel):
+class ProgramRef(ProgramConfig):
+    """The ``program:`` block: the state to start from plus :class:`~redac.program.ProgramConfig` settings.
+
+    The settings are the program's own config type (same names, bounds and errors); only the keys the
+    YAML sets override the config saved with the state, the rest keep the saved value.
+    """
+
     state: Path | None = None  # compiled program JSON to start from; None = the packaged default
-    reasoning: bool = False
-    context_tokens: int = Field(default=8192, ge=1024)
-    max_sections: int = Field(default=6, ge=1)
-    facts: Literal["model", "sentences"] | None = None  # None = what the program state says
+
+    def overrides(self) -> dict[str, Any]:
+        """The settings this block sets (not ``state``), to apply over the saved program config."""
+        return {name: getattr(self, name) for name in sorted(self.model_fields_set - {"state"})}
 
 
 class DatasetRef(StrictModel):

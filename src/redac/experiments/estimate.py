@@ -58,7 +58,7 @@ def estimate(cfg: ExperimentConfig, *, optimize: bool) -> Plan:
     from redac.sources import clean
 
     records = load_jsonl(cfg.dataset.path)
-    pc = ProgramConfig(context_tokens=cfg.program.context_tokens, max_sections=cfg.program.max_sections)
+    pc = ProgramConfig(**cfg.program.overrides())
 
     def per_example(record: Any) -> tuple[int, int]:
         src = clean(record.source, name=record.id)

@@ -68,10 +68,4 @@ def make_program(cfg: ExperimentConfig) -> RedacProgram:
     experiment sets it, and the program is built for the result (ChainOfThought when reasoning)."""
     from redac.api import load_program
 
-    ref = cfg.program
-    overrides: dict[str, Any] = {"context_tokens": ref.context_tokens, "max_sections": ref.max_sections}
-    if "reasoning" in ref.model_fields_set:
-        overrides["reasoning"] = ref.reasoning
-    if ref.facts:
-        overrides["facts"] = ref.facts
-    return load_program(ref.state, lm=cfg.lm, overrides=overrides)
+    return load_program(cfg.program.state, lm=cfg.lm, overrides=cfg.program.overrides())

@@ -12,6 +12,11 @@
 * :mod:`~redac.program.demos` -- few-shot demos from labelled records.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from redac.program.assembly import assemble, strip_headings
 from redac.program.budget import (
     chunk_text,
@@ -26,14 +31,6 @@ from redac.program.config import (
     program_config,
     uses_reasoning,
 )
-from redac.program.demos import demos_from_records, with_demos
-from redac.program.factory import (
-    build_program,
-    carry_over,
-    load_predictors,
-    load_program_state,
-)
-from redac.program.modules import RedacProgram
 from redac.program.outputs import as_list, clip, dedupe
 from redac.program.passes import drop_repeats, keep_sections, verify_parts
 from redac.program.plan import (
@@ -43,7 +40,40 @@ from redac.program.plan import (
     parse_outline,
     repair_plan,
 )
-from redac.program.signatures import LEDE, ExtractFacts, PlanArticle, WriteSection
+
+if TYPE_CHECKING:
+    from redac.program.demos import demos_from_records, with_demos
+    from redac.program.factory import (
+        build_program,
+        carry_over,
+        load_predictors,
+        load_program_state,
+    )
+    from redac.program.modules import RedacProgram
+    from redac.program.signatures import LEDE, ExtractFacts, PlanArticle, WriteSection
+
+# Names whose modules import DSPy load on first use, so the config, budget and repair helpers (read by
+# experiment configs and the CLI) stay cheap to import.
+_LAZY = {
+    "demos_from_records": "redac.program.demos",
+    "with_demos": "redac.program.demos",
+    "build_program": "redac.program.factory",
+    "carry_over": "redac.program.factory",
+    "load_predictors": "redac.program.factory",
+    "load_program_state": "redac.program.factory",
+    "RedacProgram": "redac.program.modules",
+    "LEDE": "redac.program.signatures",
+    "ExtractFacts": "redac.program.signatures",
+    "PlanArticle": "redac.program.signatures",
+    "WriteSection": "redac.program.signatures",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'redac.program' has no attribute {name!r}")
+
 
 __all__ = [
     "CONFIG_KEY",
