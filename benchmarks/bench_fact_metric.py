@@ -35,7 +35,7 @@ Matching uses the metric's own normalisers:
   telling part of a long quote).
 
 The table is printed for all sources, then the sources with the lowest label recall (micro, all
-kinds), with what the metric missed there. ``tests/test_dataset_quality.py`` holds floors on the
+kinds), with what the metric missed there. ``tests/dataset/test_quality.py`` holds floors on the
 label recall per kind as a regression guard.
 """
 

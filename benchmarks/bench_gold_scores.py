@@ -7,7 +7,7 @@ Each gold (``Article(**record.gold.model_dump())``) is scored against its cleane
 article (comparing a gold with itself would give ``gold_similarity`` = 1 for free). Prints mean and
 minimum per metric and of the composite, per split and over the whole set, then every gold under a
 pass threshold of the config (``thresholds`` in ``evals/metrics.yaml``) with the metric's figures,
-so a failure can be traced to the gold, to ``clean()`` or to the metric. ``tests/test_dataset_quality.py``
+so a failure can be traced to the gold, to ``clean()`` or to the metric. ``tests/dataset/test_quality.py``
 asserts that every gold passes, except the (id, metric) pairs it lists as known metric defects.
 """
 

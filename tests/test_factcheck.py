@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import dspy
 import pytest
 from dspy.utils import DummyLM
 
+from tests.conftest import ROOT
 from redac.article import sections
 from redac.dataset import load_jsonl
 from redac.factcheck import Support, keep_supported, unsupported
@@ -15,7 +15,6 @@ from redac.program import ProgramConfig, RedacProgram
 from redac.sources import Source, clean
 from redac.text import sentences
 
-ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ("Le maire de Lyon, Jean Dupont, a présenté mardi un budget de 12 millions d'euros. "
           "Il a déclaré : « Nous investissons dans les écoles ».")
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import nbclient  # installed with nbmake (dev extra), with nbformat and ipykernel
 import nbformat
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 TIMEOUT_S = 300  # per cell; each notebook takes well under a minute
 RUN_ID = re.compile(r"MLflow run: ([0-9a-f]{32})")

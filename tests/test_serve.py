@@ -19,8 +19,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest_lm import FakeOpenAI, free_port
+from tests.support.lm_servers import FakeOpenAI, free_port
 
+from tests.conftest import ROOT, SEEDS
 from redac.program import (
     RedacProgram,
     clip,
@@ -30,8 +31,6 @@ from redac.program import (
 )
 from redac.text import sentences
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 DATASET = ROOT / "datasets" / "redac-fr-news" / "redac-fr-news.jsonl"
 MAX_CHARS = 20_000
 

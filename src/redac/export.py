@@ -169,7 +169,7 @@ def source_from_file(path: str | Path, config: str | Path | None = None) -> Bund
 
     cfg = load_experiment(config)
     src.origin["config"] = str(config)
-    src.program_config = _program_config(cfg.program.model_dump(mode="json"), state, file=str(config), saved=saved)
+    src.program_config = _program_config(cfg.program.overrides(), state, file=str(config), saved=saved)
     src.lm = cfg.lm.public_dict()
     recorded = _recorded_model(cfg.lm.replay_from) if cfg.lm.provider == "replay" else None
     if recorded:

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SerializerFunctionWrapHandler, field_validator, model_serializer
 
 from redac.configfile import StrictModel
 from redac.experiments.layout import RunLayout
@@ -32,6 +32,13 @@ class ProgramRef(ProgramConfig):
     def overrides(self) -> dict[str, Any]:
         """The settings this block sets (not ``state``), to apply over the saved program config."""
         return {name: getattr(self, name) for name in sorted(self.model_fields_set - {"state"})}
+
+    @model_serializer(mode="wrap")
+    def _dump_what_is_set(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Logged configs, digests and exports carry only what the YAML set: a default written out would
+        read as an override of the saved program config."""
+        data = handler(self)
+        return {k: v for k, v in data.items() if k == "state" or k in self.model_fields_set}
 
 
 class DatasetRef(StrictModel):

@@ -10,7 +10,6 @@ from redac.lm import LMConfig, adapter_for, build_lm, check_lm, context_window, 
 
 pytestmark = pytest.mark.slow
 
-pytest_plugins = ["conftest_lm"]  # fixtures: real local servers, isolated cache dirs
 
 
 class Depeche(dspy.Signature):

@@ -4,14 +4,12 @@ versioned config, and the DSPy adapters (classic and GEPA)."""
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "metrics"))
-import metrics_fixtures as fx  # noqa: E402
+from tests.fixtures.metrics import metrics_fixtures as fx
 
+from tests.conftest import ROOT
 from redac.article import Article  # noqa: E402
 from redac.errors import ArticleError, ConfigError  # noqa: E402
 from redac.metrics import (  # noqa: E402
@@ -20,7 +18,6 @@ from redac.metrics import (  # noqa: E402
 )
 from redac.metrics import profile as P  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
 CFG = MetricsConfig(embedder="none")  # embeddings are covered by test_metrics_validity / _embed
 
 

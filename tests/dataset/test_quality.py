@@ -13,17 +13,13 @@ Run ``benchmarks/bench_gold_scores.py`` and ``benchmarks/bench_fact_metric.py`` 
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
+from benchmarks import bench_fact_metric as factbench
+from benchmarks import bench_gold_scores as goldbench
 
-import bench_fact_metric as factbench
-import bench_gold_scores as goldbench
-
+from tests.conftest import ROOT
 from redac.dataset import Facts, load_jsonl
 from redac.metrics import load_metrics_config
 

@@ -7,13 +7,10 @@ against the sources as ``redac.sources.read_source`` cleans them.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "metrics"))
-import metrics_fixtures as fx  # noqa: E402
+from tests.fixtures.metrics import metrics_fixtures as fx
 
 from redac.metrics import MetricsConfig, score  # noqa: E402
 

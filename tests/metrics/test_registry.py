@@ -3,15 +3,13 @@ composite, the score table and the "unknown metric" errors; evals/metrics.yaml a
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "metrics"))
-import metrics_fixtures as fx  # noqa: E402
+from tests.fixtures.metrics import metrics_fixtures as fx
 
+from tests.conftest import ROOT
 from redac.errors import ConfigError  # noqa: E402
 from redac.metrics import (  # noqa: E402
     METRIC_NAMES,
@@ -27,7 +25,6 @@ from redac.metrics import (  # noqa: E402
 )
 from redac.metrics.config import COMPOSITE_THRESHOLD  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ import pytest
 from redac.errors import BudgetExceeded, ConfigError, LMError
 from redac.lm import Budget, LMConfig, build_lm, check_lm, context_window
 
-pytest_plugins = ["conftest_lm"]  # fixtures: real local servers, isolated cache dirs
 
 
 def compat(fake, **extra) -> LMConfig:

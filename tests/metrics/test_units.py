@@ -3,13 +3,10 @@ readability, SEO, headings, length and boilerplate rules."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "metrics"))
-import metrics_fixtures as fx  # noqa: E402
+from tests.fixtures.metrics import metrics_fixtures as fx
 
 from redac.article import Article  # noqa: E402
 from redac.metrics import MetricsConfig, profile_source  # noqa: E402

@@ -12,7 +12,7 @@ import dspy
 import pytest
 import yaml
 from dspy.utils import DummyLM
-from test_serve import DATASET, ROOT, SEEDS, make_fake, program_with_demos, stop_fake
+from tests.test_serve import DATASET, ROOT, SEEDS, make_fake, program_with_demos, stop_fake
 
 from redac.errors import RedacError
 from redac.export import (

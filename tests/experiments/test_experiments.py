@@ -15,33 +15,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.conftest import ROOT
+from tests.support.replies import program_reply
 from redac.errors import ConfigError
 from redac.experiments import estimate, load_experiment, run_eval, run_optimize
 
-pytest_plugins = ["conftest_lm"]
 
-ROOT = Path(__file__).resolve().parents[1]
 SECRET = "sk-redactestSECRET0123456789"
-SECTION = ("Vladimir Poutine envisage de se rendre à Pyongyang, selon l'agence KCNA. Le dirigeant russe ne s'y est "
-           "pas rendu depuis 2000. La ministre Choe Son Hui était à Moscou la semaine dernière. ") * 4
-
-
-def program_reply(body: dict) -> str:
-    """Answer each step of the program the way a capable model would (deterministic)."""
-    system = body["messages"][0]["content"]
-    outputs = system.split("Your output fields are:")[1].split("All interactions")[0]
-    if "`facts`" in outputs:
-        size = len(body["messages"][-1]["content"])  # differs per source, so examples do not share requests
-        return f'[[ ## facts ## ]]\n["Poutine envisage de visiter Pyongyang.", "KCNA l\'a rapporté dimanche.", ' \
-               f'"Le texte compte {size} caractères."]\n\n[[ ## completed ## ]]'
-    if "`keyphrase`" in outputs:
-        return ("[[ ## keyphrase ## ]]\nPoutine à Pyongyang\n\n[[ ## title ## ]]\nPoutine à Pyongyang : une visite "
-                "annoncée\n\n[[ ## meta_description ## ]]\nPoutine à Pyongyang : le président russe envisage de "
-                "rendre visite à Kim Jong Un, selon l'agence KCNA, qui l'a rapporté dimanche.\n\n"
-                '[[ ## outline ## ]]\n["## Poutine à Pyongyang bientôt", "## Une visite préparée", '
-                '"## Les réactions"]\n\n[[ ## completed ## ]]')
-    return f"[[ ## text ## ]]\n{SECTION}\n\n[[ ## completed ## ]]"
-
 
 def write_config(tmp_path: Path, api_base: str, **extra) -> Path:
     data = {
@@ -233,7 +213,7 @@ def test_budget_stops_cleanly_with_partial_results(server, tmp_path):
 
 
 def test_unreachable_tracking_server_fails_before_any_lm_call(server, tmp_path):
-    from conftest_lm import free_port
+    from tests.support.lm_servers import free_port
 
     cfg = load_experiment(write_config(tmp_path, server.api_base,
                                        tracking__uri=f"http://127.0.0.1:{free_port()}"))
@@ -280,7 +260,7 @@ def test_cli_eval_dry_run_and_bad_config(server, tmp_path, capsys):
 
 @pytest.mark.slow
 def test_eval_against_a_real_mlflow_server_and_runs_compare(server, tmp_path):
-    from conftest_lm import free_port
+    from tests.support.lm_servers import free_port
 
     port = free_port()
     proc = subprocess.Popen(
@@ -312,7 +292,7 @@ def test_eval_against_a_real_mlflow_server_and_runs_compare(server, tmp_path):
         assert "dev.composite" in names and "dev.n" in names
         assert any(re.match(r"dev", e[0]) for e in diff["examples"])
     finally:
-        from conftest_lm import stop_process
+        from tests.support.lm_servers import stop_process
 
         stop_process(proc)
 

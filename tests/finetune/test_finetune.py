@@ -12,6 +12,7 @@ import dspy
 import pytest
 from dspy.utils import DummyLM
 
+from tests.conftest import ROOT
 from redac.article import sections
 from redac.dataset import load_jsonl
 from redac.errors import ConfigError, DatasetError
@@ -25,7 +26,6 @@ from redac.program import RedacProgram
 from redac.sources import clean
 from redac.text import sentences
 
-ROOT = Path(__file__).resolve().parents[1]
 DATASET = ROOT / "datasets" / "redac-fr-news" / "redac-fr-news.jsonl"
 CONFIG = ROOT / "experiments" / "finetune-embedded.yaml"
 

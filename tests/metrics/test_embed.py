@@ -3,15 +3,12 @@ coverage calibration, the sentence-transformers path (offline, pip-shipped model
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "metrics"))
-import metrics_fixtures as fx  # noqa: E402
+from tests.fixtures.metrics import metrics_fixtures as fx
 
 from redac.errors import ConfigError  # noqa: E402
 from redac.metrics import MetricsConfig, get_embedder, score  # noqa: E402

@@ -6,15 +6,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT
 from redac.cli import main
 
-pytest_plugins = ["conftest_lm"]
 
-ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "tests" / "fixtures" / "seeds"
 
 
@@ -40,7 +38,7 @@ def test_help_is_light():
 
 
 def test_rewrite_keeps_going_when_one_source_fails(fake_openai, lm_dirs, tmp_path, capsys):
-    from test_experiments import program_reply
+    from tests.support.replies import program_reply
 
     fake_openai.reply = program_reply
     empty = tmp_path / "empty.txt"
@@ -64,7 +62,7 @@ def test_rewrite_keeps_going_when_one_source_fails(fake_openai, lm_dirs, tmp_pat
 
 
 def test_rewrite_warns_on_a_source_in_another_language(fake_openai, lm_dirs, tmp_path, capsys):
-    from test_experiments import program_reply
+    from tests.support.replies import program_reply
 
     fake_openai.reply = program_reply
     english = tmp_path / "english.txt"

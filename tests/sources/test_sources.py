@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT
 from redac.dataset import Record, load_jsonl
 from redac.errors import SourceError
 from redac.sources import (Source, Targets, clean, detect_language, is_html, parse_targets, read_source,
                            split_instruction, strip_boilerplate, unglue)
 from redac.text import fold, normalise
 
-REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO / "tests" / "fixtures" / "seeds"             # verbatim copy: the repo is self-contained
-FIXTURES = REPO / "tests" / "fixtures" / "sources"
+SEEDS = ROOT / "tests" / "fixtures" / "seeds"             # verbatim copy: the repo is self-contained
+FIXTURES = ROOT / "tests" / "fixtures" / "sources"
 INSTRUCTION = ("Make this article seo compatible,Let there be subheadings for the article, be in french, "
                "create at least 700 words")
 
@@ -780,7 +780,7 @@ def test_html_table_is_kept():
 
 # ---- the labelled set: every fact survives, no chrome leaks ----
 
-DATASET = REPO / "datasets" / "redac-fr-news" / "redac-fr-news.jsonl"
+DATASET = ROOT / "datasets" / "redac-fr-news" / "redac-fr-news.jsonl"
 
 
 @functools.cache

@@ -11,7 +11,6 @@ import pytest
 from redac.errors import ConfigError
 from redac.lm import DEFAULT_PRICES, PROVIDERS, LMConfig, Price, load_lm_config, parse_lm_spec
 
-pytest_plugins = ["conftest_lm"]  # fixtures: real local servers, isolated cache dirs
 
 
 def test_import_is_light():

@@ -12,7 +12,6 @@ from redac.lm.adapter import CompletionAdapter
 from redac.lm.completion import COMPLETED, CompletionRequest, Generated, complete_fields, is_completion_request
 from redac.lm.engines import looping
 
-pytest_plugins = ["conftest_lm"]  # fixtures: a local OpenAI-style server, isolated cache dirs
 
 
 class Depeche(dspy.Signature):

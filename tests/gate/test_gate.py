@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.conftest import ROOT
 from redac.errors import ConfigError, DatasetError
 from redac.experiments import Row
 from redac.gate import (
@@ -26,7 +27,6 @@ from redac.gate import (
     write_markdown,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
 CI_CONFIG = ROOT / "experiments" / "ci-gate.yaml"
 CI_BASELINE = ROOT / "evals" / "baselines" / "ci-gate.json"
 GATE_YAML = ROOT / "evals" / "gate.yaml"

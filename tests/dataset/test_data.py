@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT
 from redac.dataset import (
     CARD_BEGIN,
     CARD_END,
@@ -51,12 +52,11 @@ from redac.dataset import (
 )
 from redac.errors import DatasetError
 
-ROOT = Path(__file__).resolve().parents[1]
 DATASET = ROOT / "datasets" / "redac-fr-news"
 JSONL = DATASET / "redac-fr-news.jsonl"
 SPLITS_FILE = DATASET / "splits.yaml"
 PAIRS = DATASET / "pairs"
-FIXTURES = Path(__file__).parent / "fixtures" / "data"
+FIXTURES = ROOT / "tests" / "fixtures" / "data"
 BAD = FIXTURES / "bad.jsonl"
 PAIR = "seed-003"  # a real agency dispatch with its gold; copied and broken on purpose below
 

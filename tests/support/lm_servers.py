@@ -1,7 +1,7 @@
 """Fixtures for the LM tests: a real local OpenAI-style HTTP server, isolated cache dirs,
 the embedded GGUF, and a real ``llama_cpp.server`` process.
 
-Imported by the test modules that need them (``from conftest_lm import ...``).
+Imported by the test modules that need them (``from tests.support.lm_servers import ...``).
 """
 
 from __future__ import annotations
