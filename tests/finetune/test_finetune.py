@@ -338,7 +338,7 @@ def test_training_resumes_from_its_checkpoint_to_the_same_weights(tmp_path):
 def test_copy_guard_penalises_only_continuations_of_prompt_runs():
     import numpy as np
 
-    from redac.lm.engines import copy_guard
+    from redac.lm.llama_backend import copy_guard
 
     prompt = [2, 10, 11, 12, 13, 14, 7]
     guard = copy_guard(prompt, ngram=3, penalty=5.0)

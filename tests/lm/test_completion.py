@@ -10,7 +10,7 @@ from redac.errors import LMError
 from redac.lm import LMConfig, adapter_for, build_lm
 from redac.lm.adapter import CompletionAdapter
 from redac.lm.completion import COMPLETED, CompletionRequest, Generated, complete_fields, is_completion_request
-from redac.lm.engines import looping
+from redac.lm.llama_backend import looping
 
 
 

@@ -22,16 +22,10 @@ from redac.lm.config import (
     longest_prefix,
     resolve_adapter,
 )
-from redac.lm.engines import (
-    ROLLOUT_ID,
-    AsyncRedacEngine,
-    HTTPBackend,
-    LlamaBackend,
-    RedacEngine,
-    approx_tokens,
-    load_llama,
-    root_reason,
-)
+from redac.lm.backend import approx_tokens
+from redac.lm.engines import ROLLOUT_ID, AsyncRedacEngine, RedacEngine
+from redac.lm.http_backend import HTTPBackend, root_reason
+from redac.lm.llama_backend import LlamaBackend, load_llama
 from redac.lm.store import ReplayStore
 from redac.lm.usage import Budget, UsageLog
 

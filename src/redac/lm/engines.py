@@ -1,4 +1,5 @@
-"""The one engine behind every redac LM, and the backends it drives.
+"""The one engine behind every redac LM (the backends it drives: :mod:`redac.lm.http_backend`,
+:mod:`redac.lm.llama_backend`).
 
 dspy.LM hands an engine one canonical ``dspy.lm15.Request`` per call and expects
 one ``Response``. :class:`RedacEngine` is that engine for all providers, so the
@@ -14,20 +15,14 @@ Backends make exactly one attempt and report transient failures as
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import contextvars
-import logging
-import math
 import random
-import threading
 import time
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from redac.errors import BudgetExceeded, ConfigError, LMError, RedacError
-from redac.lm.completion import CompletionRequest, Generated, complete_fields
-from redac.lm.config import LMConfig, embedded_model_path, resolve_adapter
+from redac.errors import LMError, RedacError
+from redac.lm.backend import Completion, Transient, messages_text
+from redac.lm.config import LMConfig
 from redac.lm.store import (
     Recorder,
     ReplayStore,
@@ -42,39 +37,6 @@ from redac.lm.usage import CallRecord, UsageLog
 # Request, yet optimizers use it to ask for a fresh sample of the same prompt.
 ROLLOUT_ID: contextvars.ContextVar[Any] = contextvars.ContextVar("redac_rollout_id", default=None)
 MAX_RETRY_DELAY_S = 60.0
-
-
-class Transient(Exception):
-    """A failure worth retrying: timeout, HTTP 429 or 5xx."""
-
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
-
-
-@dataclass(frozen=True)
-class Completion:
-    text: str
-    finish_reason: str
-    prompt_tokens: int
-    completion_tokens: int
-    model: str | None = None
-
-
-def approx_tokens(text: str) -> int:
-    """Token estimate for models whose tokenizer we do not ship (~3.5 characters a token,
-    on the high side for French with OpenAI's tokenizers, so budgets and chunks err safe)."""
-    return math.ceil(len(text) / 3.5) if text else 0
-
-
-def _stops(body: dict) -> tuple[str, ...]:
-    stop = body.get("stop") or ()
-    return (stop,) if isinstance(stop, str) else tuple(stop)
-
-
-def _messages_text(body: dict) -> str:
-    return "\n\n".join(str(m.get("content") or "") for m in body.get("messages", []))
 
 
 # ---- request normalisation -----------------------------------------------------------
@@ -98,291 +60,6 @@ def request_body(request) -> dict:
     body = {"messages": messages}
     body.update({k: v for k, v in sorted(data.items()) if v is not None})
     return body
-
-
-# ---- HTTP backend (OpenAI and OpenAI-compatible servers) ------------------------------
-_CREATE_PARAMS = {"messages", "temperature", "max_tokens", "max_completion_tokens", "top_p", "stop", "seed",
-                  "response_format", "tools", "tool_choice", "frequency_penalty", "presence_penalty", "logprobs",
-                  "top_logprobs", "logit_bias", "user", "parallel_tool_calls", "reasoning_effort", "service_tier"}
-
-
-def root_reason(exc: BaseException) -> str:
-    """The innermost cause, in words a user recognises ('connection refused')."""
-    seen = exc
-    while seen.__cause__ is not None or seen.__context__ is not None:
-        seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
-        if isinstance(seen, ConnectionRefusedError):
-            return "connection refused"
-    text = str(seen).lower()
-    if "refused" in text:
-        return "connection refused"
-    if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
-        return "host name not resolved"
-    return str(seen) or type(seen).__name__
-
-
-class HTTPBackend:
-    """One chat completion over HTTP with the OpenAI SDK (its own retries off)."""
-
-    def __init__(self, cfg: LMConfig, api_key: str | None) -> None:
-        self.cfg = cfg
-        self.api_base = cfg.resolved_api_base
-        self._api_key = api_key
-        self._client = None
-        self._lock = threading.Lock()
-
-    def _get_client(self):
-        with self._lock:
-            if self._client is None:
-                import openai
-
-                self._client = openai.OpenAI(base_url=self.api_base, api_key=self._api_key or "not-needed",
-                                             timeout=self.cfg.timeout_s, max_retries=0)
-            return self._client
-
-    def count_tokens(self, text: str) -> int:
-        return approx_tokens(text)
-
-    @contextlib.contextmanager
-    def _errors(self):
-        """OpenAI SDK errors -> Transient (retried by the engine) or LMError (not retried)."""
-        import openai
-
-        try:
-            yield
-        except openai.APITimeoutError:
-            raise Transient(f"timeout after {self.cfg.timeout_s:g} s") from None
-        except openai.APIConnectionError as exc:
-            raise LMError(f"cannot reach {self.api_base}: {root_reason(exc)}", field="lm.api_base") from None
-        except openai.APIStatusError as exc:
-            status = exc.status_code
-            detail = _short(exc)
-            if status == 429 or status >= 500:
-                raise Transient(f"HTTP {status}: {detail}", retry_after=_retry_after(exc)) from None
-            if status in (401, 403):
-                raise LMError(f"HTTP {status} from {self.api_base}: the API key was refused ({detail})",
-                              field="lm.api_key_env") from None
-            raise LMError(f"HTTP {status} from {self.api_base}: {detail}",
-                          field="lm.model" if status == 404 else "lm") from None
-
-    def complete(self, body: dict) -> Completion:
-        if self.cfg.completion_style:
-            return self._complete_text(body)
-        payload = dict(body)
-        if self.cfg.provider == "openai" and "max_tokens" in payload:
-            # OpenAI's current name (required by its reasoning models); compatible servers read max_tokens.
-            payload["max_completion_tokens"] = payload.pop("max_tokens")
-        extra = {k: payload.pop(k) for k in list(payload) if k not in _CREATE_PARAMS}
-        with self._errors():
-            response = self._get_client().chat.completions.create(
-                model=self.cfg.model, extra_body=extra or None, **payload)
-        if not response.choices:
-            raise LMError(f"{self.api_base} returned no choices", field="lm.api_base")
-        choice = response.choices[0]
-        text = choice.message.content or ""
-        usage = response.usage
-        prompt = usage.prompt_tokens if usage and usage.prompt_tokens is not None else approx_tokens(_messages_text(body))
-        completion = usage.completion_tokens if usage and usage.completion_tokens is not None else approx_tokens(text)
-        return Completion(text=text, finish_reason=choice.finish_reason or "stop", prompt_tokens=prompt,
-                          completion_tokens=completion, model=response.model)
-
-    def _complete_text(self, body: dict) -> Completion:
-        """Completion style over /v1/completions, for base models behind a server (see completion.py)."""
-        prompt = CompletionRequest.from_body(body).layout()
-        client = self._get_client()
-        model = {"name": None}
-
-        def generate(document: str, left: int, stop: tuple[str, ...]) -> Generated:
-            with self._errors():
-                response = client.completions.create(
-                    model=self.cfg.model, prompt=document, max_tokens=left, stop=list(stop) or None,
-                    temperature=body.get("temperature", self.cfg.temperature), seed=body.get("seed"),
-                    extra_body={"repeat_penalty": self.cfg.repeat_penalty})
-            if not response.choices:
-                raise LMError(f"{self.api_base} returned no choices", field="lm.api_base")
-            choice, usage = response.choices[0], response.usage
-            text = choice.text or ""
-            model["name"] = response.model
-            return Generated(text=text, finish_reason=choice.finish_reason or "stop",
-                             prompt_tokens=usage.prompt_tokens if usage else approx_tokens(document),
-                             completion_tokens=usage.completion_tokens if usage else approx_tokens(text))
-
-        out = complete_fields(prompt, generate,
-                              max_tokens=int(body.get("max_tokens") or self.cfg.max_tokens), stop=_stops(body))
-        return Completion(text=out.text, finish_reason=out.finish_reason, prompt_tokens=out.prompt_tokens,
-                          completion_tokens=out.completion_tokens, model=model["name"])
-
-    def close(self) -> None:
-        with self._lock:
-            if self._client is not None:
-                self._client.close()
-                self._client = None
-
-
-def _short(exc) -> str:
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict) and inner.get("message"):
-            return str(inner["message"])[:300]
-        if isinstance(inner, str):
-            return inner[:300]
-    return (getattr(exc, "message", None) or str(exc))[:300]
-
-
-def _retry_after(exc) -> float | None:
-    response = getattr(exc, "response", None)
-    value = response.headers.get("retry-after") if response is not None else None
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
-
-
-# ---- embedded backend (llama.cpp in process) -----------------------------------------
-_LLAMAS: dict[tuple, tuple[Any, threading.Lock]] = {}
-_LLAMAS_LOCK = threading.Lock()
-
-
-def load_llama(path: Path, n_ctx: int, n_threads: int, seed: int = 0, vocab_only: bool = False,
-               lora_path: Path | None = None, lora_scale: float = 1.0):
-    """One llama.cpp model per (file, adapter, settings) per process, with the lock that serialises its use."""
-    key = (str(path), n_ctx, n_threads, seed, vocab_only, str(lora_path) if lora_path else None, lora_scale)
-    with _LLAMAS_LOCK:
-        if key not in _LLAMAS:
-            try:
-                from llama_cpp import Llama
-            except ImportError:
-                raise ConfigError("the embedded model needs llama-cpp-python: pip install 'redac[local]'",
-                                  field="lm.provider") from None
-            # llama-cpp-python maps llama.cpp's newer log levels one off, so its KV-cache warnings
-            # print even with verbose=False: keep stderr quiet while loading (failures still raise).
-            try:
-                from llama_cpp._utils import suppress_stdout_stderr
-
-                quiet = suppress_stdout_stderr(disable=False)
-            except ImportError:  # pragma: no cover - private helper moved
-                quiet = contextlib.nullcontext()
-            with quiet:
-                llm = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, seed=seed,
-                            vocab_only=vocab_only, verbose=False,
-                            lora_path=str(lora_path) if lora_path and not vocab_only else None,
-                            lora_scale=lora_scale)
-            logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL)
-            _LLAMAS[key] = (llm, threading.Lock())
-        return _LLAMAS[key]
-
-
-def copy_guard(prompt_ids: list[int], ngram: int, penalty: float):
-    """A llama.cpp logits processor: a token that would continue a run of ``ngram`` tokens found in the
-    prompt loses ``penalty`` logits (only once the continuation has ``ngram - 1`` tokens of its own)."""
-    table: dict[tuple[int, ...], set[int]] = {}
-    width = ngram - 1
-    for i in range(len(prompt_ids) - width):
-        table.setdefault(tuple(prompt_ids[i:i + width]), set()).add(prompt_ids[i + width])
-    start = len(prompt_ids)
-
-    def process(input_ids, scores):
-        if len(input_ids) - start >= width:
-            nxt = table.get(tuple(int(t) for t in input_ids[-width:]))
-            if nxt:
-                scores[list(nxt)] -= penalty
-        return scores
-
-    return process
-
-
-def looping(text: str, window: int = 48, times: int = 3) -> int | None:
-    """If the text ends by repeating itself, the length to keep (one copy); else None."""
-    if len(text) < window * times:
-        return None
-    tail = text[-window:]
-    if text.count(tail) < times:
-        return None
-    return text.find(tail) + window
-
-
-class LlamaBackend:
-    """A base GGUF model used completion-style (see redac.lm.completion).
-
-    The engine writes each output marker itself and the
-    model writes only the field values, stopping at the next ``[[ ##``; the reply
-    therefore always has every marker ChatAdapter looks for. Loops are cut by
-    ``repeat_penalty``, ``max_tokens`` and a repeated-tail check.
-    """
-
-    def __init__(self, cfg: LMConfig) -> None:
-        self.cfg = cfg
-        self.path = embedded_model_path(cfg)
-        self.adapter = resolve_adapter(cfg)
-
-    def _model(self):
-        return load_llama(self.path, self.cfg.n_ctx, self.cfg.n_threads, self.cfg.seed,
-                          lora_path=self.adapter.path if self.adapter else None, lora_scale=self.cfg.lora_scale)
-
-    def count_tokens(self, text: str) -> int:
-        llm, lock = self._model()
-        with lock:
-            return len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
-
-    def _generate(self, llm, prompt: str, max_tokens: int, stop: tuple[str, ...], *, temperature: float,
-                  seed: int) -> Generated:
-        text, finish, pieces = "", "length", 0
-        processors = None
-        if self.cfg.copy_penalty > 0:
-            from llama_cpp import LogitsProcessorList
-
-            ids = llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=False)
-            processors = LogitsProcessorList([copy_guard(ids, self.cfg.copy_ngram, self.cfg.copy_penalty)])
-        stream = llm.create_completion(prompt, max_tokens=max_tokens, temperature=temperature,
-                                       logits_processor=processors,
-                                       repeat_penalty=self.cfg.repeat_penalty,
-                                       frequency_penalty=self.cfg.frequency_penalty,
-                                       presence_penalty=self.cfg.presence_penalty, stop=list(stop) or None,
-                                       seed=seed, stream=True)
-        try:
-            for chunk in stream:
-                choice = chunk["choices"][0]
-                text += choice.get("text") or ""
-                pieces += 1
-                if choice.get("finish_reason"):
-                    finish = choice["finish_reason"]
-                if pieces % 16 == 0 and (keep := looping(text)) is not None:
-                    text, finish = text[:keep], "loop"
-                    break
-        finally:
-            stream.close()
-        count = lambda s: len(llm.tokenize(s.encode("utf-8"), add_bos=False, special=False))
-        return Generated(text=text, finish_reason=finish, prompt_tokens=count(prompt) + 1,
-                         completion_tokens=count(text) if text else 0)
-
-    def complete(self, body: dict) -> Completion:
-        request = CompletionRequest.from_body(body)
-        max_tokens = int(body.get("max_tokens") or self.cfg.max_tokens)
-        temperature = float(body.get("temperature", self.cfg.temperature) or 0.0)
-        seed = int(body.get("seed", self.cfg.seed))
-        llm, lock = self._model()
-        n_ctx = self.cfg.n_ctx
-        with lock:
-            # Drop the oldest demos first if the prompt does not fit beside a useful answer.
-            for keep in [None, *range(len(request.demos) - 1, -1, -1)]:
-                prompt = request.layout(max_demos=keep)
-                used = len(llm.tokenize(prompt.prompt.encode("utf-8"), add_bos=True, special=False))
-                if used + min(max_tokens, 256) <= n_ctx:
-                    break
-            else:
-                raise LMError(f"prompt of {used} tokens does not fit the embedded model's context of {n_ctx} tokens",
-                              field="lm.n_ctx")
-            markers = 16 * len(prompt.outputs)
-            out = complete_fields(
-                prompt,
-                lambda doc, left, stop: self._generate(llm, doc, left, stop, temperature=temperature, seed=seed),
-                max_tokens=min(max_tokens, n_ctx - used - markers), stop=_stops(body), rebilled=False)
-        return Completion(text=out.text, finish_reason=out.finish_reason, prompt_tokens=out.prompt_tokens,
-                          completion_tokens=out.completion_tokens, model=self.cfg.model_name)
-
-    def close(self) -> None:
-        pass
 
 
 # ---- the engine --------------------------------------------------------------------
@@ -513,7 +190,7 @@ class RedacEngine:
     def _live(self, body: dict) -> tuple[Completion, int, float]:
         cfg = self.live_cfg
         price = cfg.price()
-        held = self.usage.reserve(prompt_tokens=self.count_tokens(_messages_text(body)),
+        held = self.usage.reserve(prompt_tokens=self.count_tokens(messages_text(body)),
                                   max_completion_tokens=int(body.get("max_tokens") or cfg.max_tokens),
                                   price_in=price.input if price else None, price_out=price.output if price else None)
         try:
@@ -585,15 +262,8 @@ class AsyncRedacEngine:
 
 
 __all__ = [
+    "ROLLOUT_ID",
     "AsyncRedacEngine",
-    "BudgetExceeded",
-    "Completion",
-    "HTTPBackend",
-    "LlamaBackend",
     "RedacEngine",
-    "Transient",
-    "approx_tokens",
-    "load_llama",
     "request_body",
-    "root_reason",
 ]
