@@ -15,7 +15,7 @@ from dspy.utils import DummyLM
 from test_serve import DATASET, ROOT, SEEDS, make_fake, program_with_demos, stop_fake
 
 from redac.errors import RedacError
-from redac.export import (
+from redac.bundle import (
     MANIFEST_FILE,
     PROGRAM_FILE,
     default_lm_config,
@@ -275,22 +275,17 @@ def test_default_lm_comes_from_the_manifest_without_secrets(tmp_path):
 
 
 def read_manifest_like(extra: dict):
-    from redac.export import Manifest
+    from redac.bundle import Manifest
 
     return Manifest(format="redac-bundle", format_version=1, id="x", created_at="now", redac_version="0",
                     dspy_version="0", source={}, predictors={}, program_config={}, **extra)
 
 
 def test_cli_registration_exports_a_bundle(program_file, tmp_path):
-    import typer
     from typer.testing import CliRunner
 
-    from redac import export as export_module
-    from redac import serve as serve_module
+    from redac.cli import app
 
-    app = typer.Typer()
-    export_module.register(app)
-    serve_module.register(app)
     runner = CliRunner()
     result = runner.invoke(app, ["export", str(program_file), "--out", str(tmp_path / "b"), "--no-register"])
     assert result.exit_code == 0, result.output

@@ -7,34 +7,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from redac.article import Article
 from redac.errors import RedacError, describe
+from redac.result import RewriteResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from redac.lm import LMConfig
     from redac.program import RedacProgram
 
 DEFAULT_PROGRAM = Path(__file__).parent / "resources" / "default_program.json"
-
-
-@dataclass
-class RewriteResult:
-    name: str
-    article: Article | None = None
-    error: str | None = None
-    warnings: list[str] = field(default_factory=list)
-    repairs: list[str] = field(default_factory=list)
-    facts: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    files: list[Path] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.article is not None
 
 
 def default_program_path(lm: "LMConfig | None" = None) -> Path:
@@ -115,9 +98,9 @@ def rewrite(
             if out_dir:
                 result.files = write_outputs(result, out_dir)
         except RedacError as exc:
-            result.error = str(exc)
+            result.error, result.error_type = str(exc), type(exc).__name__
         except Exception as exc:  # an LM or parsing failure on one source must not lose the others
-            result.error = f"{path}: {describe(exc)}"
+            result.error, result.error_type = f"{path}: {describe(exc)}", type(exc).__name__
         result.seconds = result.seconds or time.perf_counter() - start
         results.append(result)
         if on_result:
@@ -130,14 +113,7 @@ def write_outputs(result: RewriteResult, out_dir: Path) -> list[Path]:
     assert result.article is not None
     md = out_dir / f"{result.name}.md"
     js = out_dir / f"{result.name}.json"
-    md.write_text(result.article.to_markdown(), encoding="utf-8")
-    payload = {
-        "article": result.article.model_dump(),
-        "word_count": result.article.word_count,
-        "facts": result.facts,
-        "warnings": result.warnings,
-        "repairs": result.repairs,
-        "seconds": round(result.seconds, 2),
-    }
+    md.write_text(result.markdown_document, encoding="utf-8")
+    payload = result.record(seconds_digits=2)
     js.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return [md, js]
