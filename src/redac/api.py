@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 DEFAULT_PROGRAM = Path(__file__).parent / "resources" / "default_program.json"
 
 
-def default_program_path(lm: "LMConfig | None" = None) -> Path:
+def default_program_path(lm: LMConfig | None = None) -> Path:
     """The packaged program for an LM: an embedded model with a fine-tuned adapter gets the program that
     adapter was trained for (its prompts, no demos); every other LM gets the default with few-shot demos."""
     if lm is not None and lm.provider == "embedded":
@@ -32,7 +32,7 @@ def default_program_path(lm: "LMConfig | None" = None) -> Path:
     return DEFAULT_PROGRAM
 
 
-def load_program(path: str | Path | None = None, *, lm: "LMConfig | None" = None) -> "RedacProgram":
+def load_program(path: str | Path | None = None, *, lm: LMConfig | None = None) -> RedacProgram:
     """A program with its saved state (instructions, demos, config). ``None`` loads the packaged default
     for ``lm`` (see :func:`default_program_path`).
 
@@ -55,9 +55,9 @@ def load_program(path: str | Path | None = None, *, lm: "LMConfig | None" = None
 def rewrite(
     sources: Iterable[str | Path],
     *,
-    lm: "str | LMConfig" = "embedded",
+    lm: str | LMConfig = "embedded",
     out: str | Path | None = None,
-    program: "RedacProgram | str | Path | None" = None,
+    program: RedacProgram | str | Path | None = None,
     on_result: Callable[[RewriteResult], Any] | None = None,
 ) -> list[RewriteResult]:
     """Rewrite each source file into an SEO article; write ``NAME.md`` and ``NAME.json`` into ``out``.

@@ -86,8 +86,8 @@ def create_app(bundle_ref: str | Path | LoadedProgram, lm: Any = None, *,
     from starlette.exceptions import HTTPException
 
     from redac import __version__
-    from redac.errors import ConfigError, LMError, RedacError, SourceError, describe
     from redac.bundle import LoadedProgram, default_lm_config, load
+    from redac.errors import ConfigError, LMError, RedacError, SourceError, describe
 
     loaded = bundle_ref if isinstance(bundle_ref, LoadedProgram) else load(bundle_ref, tracking_uri=tracking_uri)
     if check and not isinstance(lm, dspy.BaseLM):

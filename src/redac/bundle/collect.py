@@ -107,7 +107,7 @@ def source_from_run(run_id: str, tracking_uri: str | None = None) -> BundleSourc
     if metrics_text is None and config.get("metrics"):
         metrics_text, metrics_origin = _read_optional(Path(config["metrics"]))
         if metrics_text is not None:
-            metrics_origin += " (read at export time: the run did not log its metric config)"
+            metrics_origin = f"{metrics_origin} (read at export time: the run did not log its metric config)"
     params = run.data.params
     src = BundleSource(
         state=state,

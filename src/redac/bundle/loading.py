@@ -7,10 +7,20 @@ import re
 from pathlib import Path
 
 from redac.bundle.loaded import LoadedProgram
-from redac.bundle.manifest import MANIFEST_FILE, PROGRAM_FILE, read_manifest, sha256_file
+from redac.bundle.manifest import (
+    MANIFEST_FILE,
+    PROGRAM_FILE,
+    read_manifest,
+    sha256_file,
+)
 from redac.bundle.registry import fetch_bundle, is_registry_ref
 from redac.bundle.state import read_state
-from redac.bundle.verify import build_program, check_loaded, check_structure, installed_dspy
+from redac.bundle.verify import (
+    build_program,
+    check_loaded,
+    check_structure,
+    installed_dspy,
+)
 from redac.errors import RedacError
 
 

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from redac.cli.app import app
 from redac.bundle import DEFAULT_MODEL_NAME
+from redac.cli.app import app
 
 
 @app.command("export")
