@@ -89,7 +89,7 @@ def program_with_demos(path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory) -> Path:
-    from redac.export import export
+    from redac.bundle import export
 
     tmp = tmp_path_factory.mktemp("serve")
     return export(program_with_demos(tmp / "program.json"), tmp / "bundle", register=False).bundle
@@ -166,7 +166,9 @@ def test_rewrite_returns_an_article_built_from_the_source(server, fake):
     article = data["article"]
     assert article["title"] and article["slug"] and article["keyphrase"]
     assert article["markdown"].startswith(f"# {article['title']}\n")
-    assert data["markdown"].startswith("---\n") and article["markdown"].strip() in data["markdown"]
+    # `markdown` is the body everywhere (Article.markdown); the front matter + body form is `markdown_document`
+    assert "markdown" not in data and data["markdown_document"].startswith("---\n")
+    assert article["markdown"].strip() in data["markdown_document"]
     assert data["facts"] and all(fact in raw.replace("’", "'") or fact in raw for fact in data["facts"][:3])
     assert "Poutine" in article["markdown"] and data["word_count"] > 200
     assert data["seconds"] > 0 and isinstance(data["warnings"], list) and isinstance(data["repairs"], list)

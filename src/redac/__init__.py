@@ -13,7 +13,7 @@ _LAZY = {
     "clean": ("redac.sources", "clean"),
     "read_source": ("redac.sources", "read_source"),
     "rewrite": ("redac.api", "rewrite"),
-    "load": ("redac.export", "load"),
+    "load": ("redac.bundle", "load"),
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from redac.article import Article
 from redac.errors import RedacError, describe
+from redac.result import RewriteResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from redac.lm import LMConfig
@@ -21,23 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 DEFAULT_PROGRAM = Path(__file__).parent / "resources" / "default_program.json"
 
 
-@dataclass
-class RewriteResult:
-    name: str
-    article: Article | None = None
-    error: str | None = None
-    warnings: list[str] = field(default_factory=list)
-    repairs: list[str] = field(default_factory=list)
-    facts: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    files: list[Path] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.article is not None
-
-
-def default_program_path(lm: "LMConfig | None" = None) -> Path:
+def default_program_path(lm: LMConfig | None = None) -> Path:
     """The packaged program for an LM: an embedded model with a fine-tuned adapter gets the program that
     adapter was trained for (its prompts, no demos); every other LM gets the default with few-shot demos."""
     if lm is not None and lm.provider == "embedded":
@@ -49,8 +32,8 @@ def default_program_path(lm: "LMConfig | None" = None) -> Path:
     return DEFAULT_PROGRAM
 
 
-def load_program(path: str | Path | None = None, *, lm: "LMConfig | None" = None,
-                 overrides: Mapping[str, Any] | None = None) -> "RedacProgram":
+def load_program(path: str | Path | None = None, *, lm: LMConfig | None = None,
+                 overrides: Mapping[str, Any] | None = None) -> RedacProgram:
     """A program with its saved state (instructions, demos, config). ``None`` loads the packaged default
     for ``lm`` (see :func:`default_program_path`). ``overrides``: ProgramConfig settings that win over
     the saved ones (``reasoning`` included: the predictors are built for it).
@@ -75,9 +58,9 @@ def load_program(path: str | Path | None = None, *, lm: "LMConfig | None" = None
 def rewrite(
     sources: Iterable[str | Path],
     *,
-    lm: "str | LMConfig" = "embedded",
+    lm: str | LMConfig = "embedded",
     out: str | Path | None = None,
-    program: "RedacProgram | str | Path | None" = None,
+    program: RedacProgram | str | Path | None = None,
     on_result: Callable[[RewriteResult], Any] | None = None,
 ) -> list[RewriteResult]:
     """Rewrite each source file into an SEO article; write ``NAME.md`` and ``NAME.json`` into ``out``.
@@ -118,9 +101,9 @@ def rewrite(
             if out_dir:
                 result.files = write_outputs(result, out_dir)
         except RedacError as exc:
-            result.error = str(exc)
+            result.error, result.error_type = str(exc), type(exc).__name__
         except Exception as exc:  # an LM or parsing failure on one source must not lose the others
-            result.error = f"{path}: {describe(exc)}"
+            result.error, result.error_type = f"{path}: {describe(exc)}", type(exc).__name__
         result.seconds = result.seconds or time.perf_counter() - start
         results.append(result)
         if on_result:
@@ -133,14 +116,7 @@ def write_outputs(result: RewriteResult, out_dir: Path) -> list[Path]:
     assert result.article is not None
     md = out_dir / f"{result.name}.md"
     js = out_dir / f"{result.name}.json"
-    md.write_text(result.article.to_markdown(), encoding="utf-8")
-    payload = {
-        "article": result.article.model_dump(),
-        "word_count": result.article.word_count,
-        "facts": result.facts,
-        "warnings": result.warnings,
-        "repairs": result.repairs,
-        "seconds": round(result.seconds, 2),
-    }
+    md.write_text(result.markdown_document, encoding="utf-8")
+    payload = result.record(seconds_digits=2)
     js.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return [md, js]

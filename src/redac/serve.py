@@ -2,8 +2,11 @@
 
     GET  /health       -> {"status": "ok", "bundle": ID, "redac_version", "dspy_version", "lm", "busy"}
     POST /v1/rewrite   {"source": "...", "targets": {"min_words": 700, ...}}
-                       -> {"article": {...}, "markdown": "...", "word_count", "facts", "warnings", "repairs",
-                           "seconds", "bundle"}
+                       -> {"article": {...}, "markdown_document": "...", "word_count", "facts", "warnings",
+                           "repairs", "seconds", "bundle"}
+
+The answer is a :class:`redac.result.RewriteResult` as JSON: ``article.markdown`` is the body,
+``markdown_document`` the front matter + body.
 
 Every error is JSON, ``{"error": {"type", "message", ...}}``: 400 unusable source or targets, 404/405 unknown
 route, 413 body or source too large, 422 request not matching the schema, 502 the LM failed or answered
@@ -31,7 +34,7 @@ from redac.configfile import StrictModel
 if TYPE_CHECKING:  # pragma: no cover
     from fastapi import FastAPI
 
-    from redac.export import LoadedProgram
+    from redac.bundle import LoadedProgram
 
 log = logging.getLogger("redac.serve")
 
@@ -83,16 +86,14 @@ def create_app(bundle_ref: str | Path | LoadedProgram, lm: Any = None, *,
     from starlette.exceptions import HTTPException
 
     from redac import __version__
+    from redac.bundle import LoadedProgram, default_lm_config, load
     from redac.errors import ConfigError, LMError, RedacError, SourceError, describe
-    from redac.export import LoadedProgram, load
 
     loaded = bundle_ref if isinstance(bundle_ref, LoadedProgram) else load(bundle_ref, tracking_uri=tracking_uri)
     if check and not isinstance(lm, dspy.BaseLM):
         from redac.lm import LMConfig, check_lm, parse_lm_spec
 
         if lm is None:
-            from redac.export import default_lm_config
-
             cfg = default_lm_config(loaded.manifest)
         else:
             cfg = parse_lm_spec(lm) if isinstance(lm, str) else lm
@@ -168,12 +169,9 @@ def create_app(bundle_ref: str | Path | LoadedProgram, lm: Any = None, *,
                                 status_code=500)
         finally:
             lock.release()
-        article = result.article
-        return JSONResponse({
-            "article": article.model_dump(), "markdown": article.to_markdown(), "word_count": article.word_count,
-            "facts": result.facts, "warnings": result.warnings, "repairs": result.repairs,
-            "seconds": round(result.seconds, 3), "bundle": loaded.id,
-        })
+        record = result.record(seconds_digits=3)
+        return JSONResponse({"article": record.pop("article"), "markdown_document": result.markdown_document,
+                             **record, "bundle": loaded.id})
 
     return app
 

@@ -45,15 +45,36 @@ def check_reachable(uri: str, timeout: float = 5.0) -> None:
         raise ConfigError(f"cannot reach MLflow at {uri}: {reason}", field="tracking.uri") from None
 
 
+@contextlib.contextmanager
+def mlflow_env(uri: str) -> Iterator[None]:
+    """MLflow's environment switches for the calls inside the block only, restored on exit.
+
+    MLflow reads these from the environment, never from an argument: a local file store (``file:`` or a bare
+    path) is refused unless ``MLFLOW_ALLOW_FILE_STORE`` is set, and artifact downloads draw a progress bar
+    unless ``MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR`` is false. A value already in the environment wins and is
+    left as it was.
+    """
+    wanted = {"MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false"}
+    if uri.startswith("file:") or not re.match(r"^[a-z]+:", uri):
+        wanted["MLFLOW_ALLOW_FILE_STORE"] = "true"
+    added = [key for key in wanted if key not in os.environ]
+    for key in added:
+        os.environ[key] = wanted[key]
+    try:
+        yield
+    finally:
+        for key in added:
+            os.environ.pop(key, None)
+
+
 def setup(uri: str | None, experiment: str) -> str:
     import mlflow
 
     resolved = resolve_uri(uri)
     check_reachable(resolved)
-    if resolved.startswith("file:") or (not re.match(r"^[a-z]+:", resolved)):
-        os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
-    mlflow.set_tracking_uri(resolved)
-    mlflow.set_experiment(experiment)
+    with mlflow_env(resolved):  # MLflow builds (and caches) the store here
+        mlflow.set_tracking_uri(resolved)
+        mlflow.set_experiment(experiment)
     return resolved
 
 

@@ -15,7 +15,8 @@ from dspy.utils import DummyLM
 from tests.test_serve import DATASET, ROOT, SEEDS, make_fake, program_with_demos, stop_fake
 
 from redac.errors import RedacError
-from redac.export import (
+from redac.result import RewriteResult
+from redac.bundle import (
     MANIFEST_FILE,
     PROGRAM_FILE,
     default_lm_config,
@@ -186,6 +187,10 @@ def test_loaded_program_turns_a_raw_source_into_an_article(bundle):
     assert [h.text for h in article.headings[1:]] == [o[3:] for o in plan["outline"]]
     result = loaded.run(raw, lm=lm, targets={"max_subheadings": 2})
     assert len(result.article.headings) == 3 and result.facts == ["Poutine veut visiter la Corée du Nord."]
+    assert isinstance(result, RewriteResult) and result.ok and result.error is None
+    record = result.record()
+    assert record["article"]["markdown"] == result.article.markdown  # `markdown` is the body, always
+    assert result.markdown_document.startswith("---\n") and result.article.markdown.strip() in result.markdown_document
     with pytest.raises(RedacError, match="unknown target 'colour'"):
         loaded.run(raw, lm=lm, targets={"colour": "bleu"})
 
@@ -275,22 +280,17 @@ def test_default_lm_comes_from_the_manifest_without_secrets(tmp_path):
 
 
 def read_manifest_like(extra: dict):
-    from redac.export import Manifest
+    from redac.bundle import Manifest
 
     return Manifest(format="redac-bundle", format_version=1, id="x", created_at="now", redac_version="0",
                     dspy_version="0", source={}, predictors={}, program_config={}, **extra)
 
 
 def test_cli_registration_exports_a_bundle(program_file, tmp_path):
-    import typer
     from typer.testing import CliRunner
 
-    from redac import export as export_module
-    from redac import serve as serve_module
+    from redac.cli import app
 
-    app = typer.Typer()
-    export_module.register(app)
-    serve_module.register(app)
     runner = CliRunner()
     result = runner.invoke(app, ["export", str(program_file), "--out", str(tmp_path / "b"), "--no-register"])
     assert result.exit_code == 0, result.output
@@ -404,6 +404,45 @@ def test_registered_model_is_pickle_free_and_serves_through_mlflow(store, progra
     assert first["title"] and first["markdown_document"].startswith("---\n") and first["word_count"] > 100
     assert first["error"] is None and "Poutine" in first["markdown"]
     assert second["error_type"] == "SourceError" and "source is empty" in second["error"]
+
+
+MLFLOW_SWITCHES = ("MLFLOW_ALLOW_FILE_STORE", "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR")
+
+
+def test_mlflow_switches_hold_only_around_the_mlflow_calls(store, program_file, tmp_path, monkeypatch):
+    """Export, registry and load used to leave MLflow's switches set in os.environ for the rest of the process."""
+    from redac import tracking
+
+    for key in MLFLOW_SWITCHES:
+        monkeypatch.delenv(key, raising=False)
+    export(make_run(store, program_file, 0.3, dataset_hash="env"), tmp_path / "b", model_name="redac-env",
+           tracking_uri=store["uri"])
+    load("models:/redac-env/1", tracking_uri=store["uri"])
+    assert [key for key in MLFLOW_SWITCHES if key in os.environ] == []
+
+    with tracking.mlflow_env(f"file://{tmp_path}/mlruns"):
+        assert [os.environ.get(key) for key in MLFLOW_SWITCHES] == ["true", "false"]
+    assert [key for key in MLFLOW_SWITCHES if key in os.environ] == []
+    monkeypatch.setenv("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "true")  # the user's choice wins and stays
+    with tracking.mlflow_env(store["uri"]):
+        assert os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] == "true" and "MLFLOW_ALLOW_FILE_STORE" not in os.environ
+    assert os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] == "true"
+
+
+def test_a_local_file_store_works_after_setup_without_the_switch_left_set(tmp_path, monkeypatch):
+    import mlflow
+
+    from redac import tracking
+
+    monkeypatch.delenv("MLFLOW_ALLOW_FILE_STORE", raising=False)
+    previous = mlflow.get_tracking_uri()
+    try:
+        tracking.setup(f"file://{tmp_path}/mlruns", "file-store")
+        with tracking.run("r"):  # the store MLflow built inside setup is reused
+            tracking.log_metrics({"a": 1.0})
+        assert "MLFLOW_ALLOW_FILE_STORE" not in os.environ
+    finally:
+        mlflow.set_tracking_uri(previous)
 
 
 def test_a_chain_of_thought_program_round_trips(tmp_path):

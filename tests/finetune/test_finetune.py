@@ -173,7 +173,7 @@ def test_default_program_follows_the_lm():
 
 
 def test_bundle_refuses_other_adapter_weights():
-    from redac.export import check_adapter
+    from redac.bundle import check_adapter
 
     check_adapter(parse_lm_spec("embedded"), resolve_adapter(parse_lm_spec("embedded")).sha256)
     with pytest.raises(ConfigError, match="adapter"):
@@ -265,7 +265,7 @@ def test_llama_cpp_with_the_converted_adapter_matches_torch(tmp_path):
 
 
 def test_bundle_of_the_fine_tuned_program_names_the_adapter_and_its_digest(tmp_path):
-    from redac.export import default_lm_config, load, source_from_file, write_bundle
+    from redac.bundle import default_lm_config, load, source_from_file, write_bundle
 
     shipped = resolve_adapter(parse_lm_spec("embedded"))
     config = tmp_path / "exp.yaml"

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
+from redac.bundle import DEFAULT_MODEL_NAME
 from redac.cli.app import app
-from redac.export import DEFAULT_MODEL_NAME
 
 
 @app.command("export")
@@ -33,7 +33,7 @@ def export_cmd(
 def _export(source: str, out: Path, config: Path | None, tracking_uri: str | None, register: bool,
                    model_name: str, force: bool) -> None:
     """Body of ``redac export``: prints what was written and what happened to the champion."""
-    from redac.export import export
+    from redac.bundle import export
 
     result = export(source, out, config=config, tracking_uri=tracking_uri, register=register,
                     model_name=model_name, force=force)
