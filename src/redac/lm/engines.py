@@ -23,7 +23,10 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import openai
 
 from redac.errors import BudgetExceeded, ConfigError, LMError, RedacError
 from redac.lm.completion import CompletionRequest, Generated, complete_fields
@@ -128,7 +131,7 @@ class HTTPBackend:
         self.cfg = cfg
         self.api_base = cfg.resolved_api_base
         self._api_key = api_key
-        self._client = None
+        self._client: openai.OpenAI | None = None
         self._lock = threading.Lock()
 
     def _get_client(self):
@@ -260,7 +263,7 @@ def load_llama(path: Path, n_ctx: int, n_threads: int, seed: int = 0, vocab_only
             try:
                 from llama_cpp._utils import suppress_stdout_stderr
 
-                quiet = suppress_stdout_stderr(disable=False)
+                quiet: contextlib.AbstractContextManager[Any] = suppress_stdout_stderr(disable=False)
             except ImportError:  # pragma: no cover - private helper moved
                 quiet = contextlib.nullcontext()
             with quiet:
@@ -485,6 +488,7 @@ class RedacEngine:
             if self.backend is None:
                 raise LMError(f"replay miss: no recorded response for request key {key} in {self.replay.path}",
                               file=str(self.replay.path), field="lm.replay_from")
+        assert self.live_cfg is not None  # no live config means no backend: a replay miss raised above
         ckey = cache_key(self.provider, self.live_cfg.cache_identity(), key)
         if self.cache is not None:
             hit = self.cache.get(ckey)
@@ -512,6 +516,7 @@ class RedacEngine:
 
     def _live(self, body: dict) -> tuple[Completion, int, float]:
         cfg = self.live_cfg
+        assert cfg is not None  # only called with a live backend, which comes with its config
         price = cfg.price()
         held = self.usage.reserve(prompt_tokens=self.count_tokens(_messages_text(body)),
                                   max_completion_tokens=int(body.get("max_tokens") or cfg.max_tokens),

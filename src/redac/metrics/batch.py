@@ -35,7 +35,7 @@ def coerce_article(obj: Any) -> Article:
         try:
             return Article.model_validate(obj)
         except Exception as exc:  # pydantic ValidationError: say which field
-            errs = getattr(exc, "errors", lambda: [])()
+            errs: list[dict[str, Any]] = getattr(exc, "errors", lambda: [])()
             where = ".".join(str(x) for x in errs[0]["loc"]) if errs else ""
             raise ArticleError(f"invalid article fields ({where or exc.__class__.__name__}: "
                                f"{errs[0]['msg'] if errs else exc})") from None
