@@ -62,4 +62,4 @@ bench: install
 	$(BIN)/python benchmarks/bench_sources.py
 
 clean:
-	rm -rf $(VENV) out .redac .pytest_cache
+	rm -rf $(VENV) out .redac .pytest_cache .mypy_cache

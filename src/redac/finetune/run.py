@@ -15,9 +15,9 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from redac.errors import ConfigError

@@ -25,9 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    import openai
-
 from redac.errors import BudgetExceeded, ConfigError, LMError, RedacError
 from redac.lm.completion import CompletionRequest, Generated, complete_fields
 from redac.lm.config import LMConfig, embedded_model_path, resolve_adapter
@@ -40,6 +37,9 @@ from redac.lm.store import (
     request_key,
 )
 from redac.lm.usage import CallRecord, UsageLog
+
+if TYPE_CHECKING:
+    import openai
 
 # Set by RedacLM around each call: DSPy's rollout_id never reaches an engine in the
 # Request, yet optimizers use it to ask for a fresh sample of the same prompt.
