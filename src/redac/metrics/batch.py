@@ -76,7 +76,7 @@ def score_batch(pairs: Iterable[Sequence[Any]], cfg: MetricsConfig | None = None
     return out
 
 
-def _prewarm_embeddings(prepared: list[tuple], cfg: MetricsConfig) -> None:
+def _prewarm_embeddings(prepared: list[tuple[Article, Any, Any, Any]], cfg: MetricsConfig) -> None:
     """One ``encode`` call for all article sentences of a batch (cheaper than one call per article)."""
     enc = get_encoder(cfg.embedder, cfg.embedder_threads) if cfg.uses_embeddings else None
     if enc is None:

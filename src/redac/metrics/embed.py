@@ -34,7 +34,8 @@ def _normalised(x: np.ndarray) -> np.ndarray:
     if x.ndim == 1:
         x = x[None, :]
     norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.maximum(norms, 1e-12)
+    out: np.ndarray = x / np.maximum(norms, 1e-12)
+    return out
 
 
 class UseEmbedder:
