@@ -39,8 +39,10 @@ quickstart: install
 	$(BIN)/redac optimize experiments/quickstart.yaml
 	@echo "MLflow UI: $(BIN)/mlflow ui --backend-store-uri sqlite:///mlflow.db"
 
-# The gate runs first so the test runner's summary is the last thing printed.
+# The type check (mypy, config in pyproject.toml) and the gate run first so the test runner's summary is
+# the last thing printed.
 test: install
+	$(BIN)/python -m mypy
 	$(BIN)/redac gate $(GATE_CONFIG) --baseline $(GATE_BASELINE)
 	$(BIN)/python -m pytest -q -n 2
 
@@ -60,4 +62,4 @@ bench: install
 	$(BIN)/python benchmarks/bench_sources.py
 
 clean:
-	rm -rf $(VENV) out .redac .pytest_cache
+	rm -rf $(VENV) out .redac .pytest_cache .mypy_cache

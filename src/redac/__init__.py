@@ -5,6 +5,8 @@ Heavy modules (dspy, mlflow, torch) are imported lazily: ``import redac`` is che
 
 from __future__ import annotations
 
+from typing import Any
+
 __version__ = "0.1.0"
 
 _LAZY = {
@@ -19,7 +21,7 @@ _LAZY = {
 __all__ = ["__version__", *_LAZY]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib
 

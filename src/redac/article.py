@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, Field, computed_field
@@ -59,7 +60,7 @@ class Article(BaseModel):
     @classmethod
     def from_markdown(cls, text: str, *, file: str | None = None) -> "Article":
         """Parse ``---`` YAML front matter + Markdown. Without front matter the H1 is the title."""
-        front: dict = {}
+        front: dict[str, Any] = {}
         match = _FRONT_RE.match(text)
         if match:
             try:

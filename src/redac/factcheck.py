@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from redac import figures as nums
 from redac.text import fold, normalise, sentences, tokens
@@ -44,7 +45,7 @@ def trigrams(toks: list[str]) -> set[tuple[str, str, str]]:
     return set(zip(toks, toks[1:], toks[2:]))
 
 
-def quote_support(q_tokens: list[str], text_trigrams: set, text_tokstr: str) -> float:
+def quote_support(q_tokens: list[str], text_trigrams: set[tuple[str, str, str]], text_tokstr: str) -> float:
     """Share of a quote found in a text: short quotes must appear whole, long ones by word trigrams
     (tolerates changed punctuation, a dropped word, "[...]" edits)."""
     if not q_tokens:
@@ -77,9 +78,9 @@ class Support:
     """What a source supports: its folded words, figures and quote index (built once per source)."""
 
     words: set[str]
-    figure_keys: set[tuple]
+    figure_keys: set[tuple[Any, ...]]
     figure_values: set[float]
-    trigram_set: set
+    trigram_set: set[tuple[str, str, str]]
     tokstr: str
     extra_words: set[str] = field(default_factory=set)  # e.g. the article's own title and keyphrase
 

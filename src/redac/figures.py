@@ -12,7 +12,9 @@ a millisecond per 700 words.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, cast
 
 from redac.text import normalise
 
@@ -86,18 +88,18 @@ class Fact:
     """One normalised figure. ``key`` decides equality; ``text`` is what the writer wrote."""
 
     kind: str   # num | pct | money | duration | ord | year | date | month | weekday | time | reldate
-    key: tuple
+    key: tuple[Any, ...]
     text: str
 
     @property
     def value(self) -> float | None:
         """The number a lenient check compares (day of a date, amount of money...)."""
         if self.kind in ("num", "pct", "ord", "year"):
-            return self.key[1]
+            return cast(float, self.key[1])
         if self.kind in ("money", "duration"):
-            return self.key[1]
+            return cast(float, self.key[1])
         if self.kind == "date":
-            return self.key[2]
+            return cast(float, self.key[2])
         return None
 
 
@@ -176,7 +178,7 @@ def extract(text: str) -> list[Fact]:
     def free(a: int, b: int) -> bool:
         return all(b <= x or a >= y for x, y in claimed)
 
-    def scan(pattern: re.Pattern[str], *kinds: str):
+    def scan(pattern: re.Pattern[str], *kinds: str) -> Iterator[re.Match[str]]:
         for pos in sorted({p for k in kinds for p in starts[k]}):
             m = pattern.match(low, pos)
             if m and m.end() > m.start() and free(*m.span()):
@@ -253,9 +255,10 @@ def _quantity(m: re.Match[str], text: str, surface: str) -> Fact | None:
         if bare_year:
             return Fact("year", ("year", int(value)), surface)
     else:
-        value = parse_words(word)
-        if value is None:
+        words = parse_words(word)
+        if words is None:
             return None
+        value = words
         low = word
         if low in ("un", "une") and not mult:
             return None  # the article "un", not a count
@@ -297,7 +300,7 @@ def checkable(fact: Fact) -> bool:
     return not (fact.kind == "num" and fact.key[1] == 2 and not any(c.isdigit() for c in fact.text))
 
 
-def supported(fact: Fact, source_keys: set[tuple], source_values: set[float]) -> bool:
+def supported(fact: Fact, source_keys: set[tuple[Any, ...]], source_values: set[float]) -> bool:
     """Is an article figure backed by the source? Same key, or (for amounts) the same number anywhere."""
     if fact.key in source_keys:
         return True

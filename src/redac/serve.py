@@ -32,6 +32,7 @@ from pydantic import Field
 from redac.configfile import StrictModel
 
 if TYPE_CHECKING:  # pragma: no cover
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
     from fastapi import FastAPI
 
     from redac.bundle import LoadedProgram
@@ -115,11 +116,12 @@ def create_app(bundle_ref: str | Path | LoadedProgram, lm: Any = None, *,
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        details = [{"loc": [str(p) for p in err.get("loc", ())], "message": err.get("msg", "")}
+        details = [{"loc": [str(p) for p in err.get("loc", ())], "message": str(err.get("msg", ""))}
                    for err in exc.errors()]
-        first = details[0] if details else {"loc": [], "message": "invalid request"}
-        where = ".".join(p for p in first["loc"] if p != "body")
-        message = f"{where}: {first['message']}" if where else first["message"]
+        loc: list[str] = details[0]["loc"] if details else []  # type: ignore[assignment]
+        first_message = str(details[0]["message"]) if details else "invalid request"
+        where = ".".join(p for p in loc if p != "body")
+        message = f"{where}: {first_message}" if where else first_message
         return JSONResponse(error_body("validation_error", message, details=details), status_code=422)
 
     @app.exception_handler(HTTPException)
@@ -195,11 +197,11 @@ class BodyLimit:
     response; this service promises JSON errors.)
     """
 
-    def __init__(self, app, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -209,7 +211,7 @@ class BodyLimit:
             return
         received = 0
 
-        async def limited():
+        async def limited() -> Message:
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
@@ -223,7 +225,7 @@ class BodyLimit:
 
         await self.app(scope, limited, send)
 
-    async def _reject(self, send) -> None:
+    async def _reject(self, send: Send) -> None:
         data = json.dumps(error_body("payload_too_large", f"request body is over {self.max_bytes} bytes")).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()),

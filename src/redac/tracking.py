@@ -15,9 +15,14 @@ import subprocess
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from redac.errors import ConfigError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from mlflow.tracking import MlflowClient
 
 DEFAULT_URI = "sqlite:///mlflow.db"
 PACKAGES = ("redac", "dspy", "litellm", "openai", "mlflow", "spacy", "sentence-transformers", "llama_cpp_python")
@@ -212,7 +217,7 @@ def log_file_text(text: str, name: str) -> None:
 # ------------------------------------------------------------------------------------------------
 
 
-def _figure(width: float, height: float):
+def _figure(width: float, height: float) -> tuple[Figure, Axes]:
     """A standalone Figure: no pyplot state, no backend switch (inline plots in notebooks keep working)."""
     from matplotlib.figure import Figure
 
@@ -220,7 +225,7 @@ def _figure(width: float, height: float):
     return fig, fig.subplots()
 
 
-def score_distribution_plot(rows: list[dict[str, float]], title: str):
+def score_distribution_plot(rows: list[dict[str, float]], title: str) -> Figure:
     """One box per metric: where the examples sit and which metric holds the composite down."""
     names = sorted({k for row in rows for k in row}, key=lambda n: (n != "composite", n))
     fig, ax = _figure(max(6, 0.6 * len(names) + 2), 4)
@@ -232,7 +237,7 @@ def score_distribution_plot(rows: list[dict[str, float]], title: str):
     return fig
 
 
-def paired_plot(before: dict[str, float], after: dict[str, float], title: str):
+def paired_plot(before: dict[str, float], after: dict[str, float], title: str) -> Figure:
     ids = [i for i in before if i in after]
     fig, ax = _figure(max(6, 0.35 * len(ids) + 2), 4)
     xs = range(len(ids))
@@ -246,7 +251,7 @@ def paired_plot(before: dict[str, float], after: dict[str, float], title: str):
     return fig
 
 
-def trajectory_plot(values: list[float]):
+def trajectory_plot(values: list[float]) -> Figure:
     fig, ax = _figure(6, 3.5)
     best = [max(values[: i + 1]) for i in range(len(values))]
     ax.plot(values, "o", label="candidate")
@@ -259,7 +264,7 @@ def trajectory_plot(values: list[float]):
     return fig
 
 
-def loss_plot(losses: list[float], smoothed: list[float], per_epoch: int):
+def loss_plot(losses: list[float], smoothed: list[float], per_epoch: int) -> Figure:
     """Training loss per example (and its running mean), with epoch boundaries."""
     fig, ax = _figure(6, 3.5)
     ax.plot(losses, ".", alpha=0.3, label="example")
@@ -305,7 +310,7 @@ def compare_runs(run_a: str, run_b: str, uri: str | None = None, top: int = 10) 
     return {"metrics": deltas, "examples": examples[:top]}
 
 
-def _tables(client, run_id: str) -> dict[str, dict[str, float]]:
+def _tables(client: MlflowClient, run_id: str) -> dict[str, dict[str, float]]:
     import tempfile
 
     out: dict[str, dict[str, float]] = {}

@@ -361,3 +361,33 @@ def test_adapter_manifest_decoding_fills_only_unset_fields(tmp_path):
     assert LMConfig(provider="embedded", adapter=None).copy_penalty == 0  # the base model: plain defaults
     again = LMConfig.from_dict({**served.model_dump(mode="json", exclude_unset=True), "adapter": None})
     assert again.copy_penalty == 0 and again.repeat_penalty == 1.1  # recommendations do not stick
+
+
+def test_teacher_examples_score_with_labelled_facts_and_keep_articles_over_thresholds(records, monkeypatch):
+    # teacher_examples passed `labelled=` to score() and read a `Scores.passed` that never existed.
+    import redac.lm
+    from redac.finetune.run import teacher_examples
+    from redac.metrics import load_metrics_config, score
+
+    monkeypatch.setattr(redac.lm, "check_lm", lambda cfg: None)
+    monkeypatch.setattr(redac.lm, "build_lm", lambda cfg: DummyLM([]))
+    monkeypatch.setattr(redac.lm, "adapter_for", lambda cfg: None)
+    picked = [r for r in records if r.split == "train"][:2]
+    golds = iter([r.gold.to_article() for r in picked])
+
+    class Teacher:  # writes the gold article; it has no predictor, so no step example comes out
+        def named_predictors(self):
+            return []
+
+        def __call__(self, source):
+            return dspy.Prediction(article=next(golds))
+
+    cfg = load_finetune_config(CONFIG).model_copy(update={"teacher": parse_lm_spec("embedded")})
+    out, extra = teacher_examples(cfg, Teacher(), picked)
+    thresholds = load_metrics_config(cfg.metrics).thresholds
+    expected = [r.id for r in picked
+                if not score(r.gold.to_article(), clean(r.source, name=r.id), gold=r.gold.to_article(),
+                             facts=r.facts, cfg=load_metrics_config(cfg.metrics)).failing(thresholds)]
+    assert out == []
+    assert extra["teacher_kept"] == expected
+    assert sorted(extra["teacher_kept"] + extra["teacher_dropped"]) == sorted(r.id for r in picked)

@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -16,6 +16,9 @@ from redac.bundle.state import read_state, resolve_program_config, split_state
 from redac.bundle.store import safe_uri, tracking_store
 from redac.errors import ConfigError
 from redac.experiments import RunLayout
+
+if TYPE_CHECKING:
+    from mlflow.tracking import MlflowClient
 
 RUN_METRICS_ARTIFACTS = (RunLayout.METRICS_ARTIFACT, "metrics.yaml")  # the metric config, if the run logged it
 _SPLITS = ("train", "dev", "test")
@@ -150,7 +153,7 @@ def _read_optional(path: Path) -> tuple[str | None, str | None]:
         return None, None
 
 
-def _run_text(client, run_id: str, name: str, tmp: str) -> str | None:
+def _run_text(client: MlflowClient, run_id: str, name: str, tmp: str) -> str | None:
     try:
         local = client.download_artifacts(run_id, name, tmp)
     except Exception:
@@ -158,7 +161,7 @@ def _run_text(client, run_id: str, name: str, tmp: str) -> str | None:
     return Path(local).read_text(encoding="utf-8")
 
 
-def _run_yaml(client, run_id: str, name: str, tmp: str) -> dict[str, Any] | None:
+def _run_yaml(client: MlflowClient, run_id: str, name: str, tmp: str) -> dict[str, Any] | None:
     text = _run_text(client, run_id, name, tmp)
     if text is None:
         return None

@@ -147,7 +147,7 @@ def _bundle_in_model(local: Path, ref: str) -> Path:
     except (OSError, yaml.YAMLError, KeyError, TypeError):
         raise RedacError(f"{ref} is not a redac model (no '{MLFLOW_BUNDLE_ARTIFACT}' artifact in its MLmodel)",
                          file=str(local / "MLmodel")) from None
-    bundle = (local / relative).resolve()
+    bundle = (local / str(relative)).resolve()
     if local.resolve() not in bundle.parents or not (bundle / MANIFEST_FILE).is_file():
         raise RedacError(f"{ref}: the bundle artifact {relative!r} holds no {MANIFEST_FILE}", file=str(local))
     return bundle

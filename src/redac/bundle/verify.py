@@ -40,7 +40,7 @@ def describe_predictors(program: RedacProgram) -> dict[str, PredictorSpec]:
     for name, predictor in program.named_predictors():
         sig = predictor.signature
 
-        def fields(items) -> list[FieldSpec]:
+        def fields(items: dict[str, Any]) -> list[FieldSpec]:
             return [FieldSpec(name=key, prefix=str(f.json_schema_extra.get("prefix", "")),
                               description=str(f.json_schema_extra.get("desc", ""))) for key, f in items.items()]
 
@@ -121,4 +121,4 @@ def installed_dspy() -> str:
     """The DSPy version this process runs (imported on demand: DSPy is heavy)."""
     import dspy
 
-    return dspy.__version__
+    return str(dspy.__version__)

@@ -82,7 +82,7 @@ def yaml_line(node: yaml.Node | None, path: Sequence[Any], *, key: bool = False)
         if isinstance(node, yaml.MappingNode):
             pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == part), None)
             if pair and key and i == len(path) - 1:
-                return pair[0].start_mark.line + 1
+                return int(pair[0].start_mark.line) + 1
             child = pair[1] if pair else None
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             child = node.value[part]

@@ -94,7 +94,7 @@ class ExperimentConfig(StrictModel):
 
     def public_dict(self) -> dict[str, Any]:
         """The config as logged: LM blocks without secrets."""
-        data = json.loads(self.model_dump_json())
+        data: dict[str, Any] = json.loads(self.model_dump_json())
         for key in ("lm", "prompt_lm", "reflection_lm"):
             lm = getattr(self, key)
             data[key] = lm.public_dict() if lm is not None else None

@@ -78,6 +78,7 @@ def estimate(cfg: ExperimentConfig, *, optimize: bool) -> Plan:
         return (name, len(subset) * times, sum(c for c, _ in costs) * times, sum(t for _, t in costs) * times)
 
     lines = []
+    split: str
     # `redac optimize` evaluates the baseline on test too (the same splits as the compiled program)
     splits = list(dict.fromkeys([*cfg.dataset.eval_splits, "test"])) if optimize else cfg.dataset.eval_splits
     for split in splits:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
@@ -27,6 +27,9 @@ from redac.experiments.optimizers import (
 )
 from redac.experiments.results import EvalReport, ProgressFn
 from redac.experiments.runtime import Runtime, make_program
+
+if TYPE_CHECKING:
+    import dspy
 
 
 @dataclass
@@ -130,7 +133,7 @@ def run_optimize(cfg: ExperimentConfig, *, resume: bool = True, progress: Progre
     eval_splits = list(dict.fromkeys([*cfg.dataset.eval_splits, "test"]))
     with _tracked(cfg, rt, result, "optimize"):
 
-        def stage(label: str, program, split: str, runtime: Runtime = rt) -> EvalReport | None:
+        def stage(label: str, program: dspy.Module, split: str, runtime: Runtime = rt) -> EvalReport | None:
             if on_stage:
                 on_stage(f"{label} {split}")
             report = evaluate_split(program, runtime, split, store_dir=cfg.layout.stage_dir(label), resume=resume,
@@ -210,8 +213,8 @@ def run_optimize(cfg: ExperimentConfig, *, resume: bool = True, progress: Progre
 
 
 class _null:
-    def __enter__(self):
+    def __enter__(self) -> None:
         return None
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         return False

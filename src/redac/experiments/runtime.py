@@ -31,7 +31,7 @@ class Runtime:
         check_lm(cfg.lm)
         self.lm = build_lm(cfg.lm, budget=Budget(**cfg.budget.model_dump()))
         self.adapter = adapter_for(cfg.lm)
-        self._clean: dict[str, Any] = {}
+        self._clean: dict[str, Source] = {}
 
     def with_lm(self, lm_cfg: LMConfig) -> Runtime:
         """The same run (records, metrics, cleaned sources, usage tally and budget) on another LM."""

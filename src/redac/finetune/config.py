@@ -74,7 +74,7 @@ class FinetuneConfig(StrictModel):
     facts: Literal["sentences", "model"] = "sentences"
     dedupe: bool = True  # the trained program drops sentences that repeat earlier ones
     verify: bool = True  # the trained program drops sentences the source does not support (redac.factcheck)
-    steps: list[Literal["extract", "plan", "write"]] = Field(default_factory=lambda: ["plan", "write"])
+    steps: list[Literal["extract", "plan", "write"]] = Field(default_factory=lambda: ["plan", "write"])  # type: ignore[arg-type]  # pydantic's default_factory typing infers list[str] for the lambda
     base_model: Path | None = None  # GGUF of the model to adapt; None = the pip-shipped Gemma 3 270M
     # Targets from a teacher program's traces on a capable LM instead of the golds (kept where every
     # metric threshold passes). None = targets from the labelled golds.

@@ -139,7 +139,7 @@ def record_examples(program, record, *, steps: Iterable[str] = ("plan", "write")
     secs = sections(gold.markdown)
     lede = next((s for s in secs if s.heading is not None and s.heading.level == 1), None)
     body_secs = [s for s in secs if s.heading is not None and s.heading.level > 1 and s.body.strip()]
-    outline = [f"{'#' * s.heading.level} {s.heading.text}" for s in body_secs]
+    outline = [f"{'#' * h.level} {h.text}" for s in body_secs if (h := s.heading) is not None]
     out: list[StepExample] = []
 
     def add(step: str, index: int, inputs: dict, outputs: dict) -> None:
@@ -158,6 +158,7 @@ def record_examples(program, record, *, steps: Iterable[str] = ("plan", "write")
         parts = ([lede] if lede is not None and lede.body.strip() else []) + body_secs
         shares = align_facts(facts, [s.body for s in parts])
         for i, (sec, share) in enumerate(zip(parts, shares)):
+            assert sec.heading is not None  # the lede and body sections were picked by their heading
             heading = LEDE if sec.heading.level == 1 else sec.heading.text
             add("write", i, {"facts": share, "title": gold.title, "keyphrase": gold.keyphrase, "heading": heading,
                              "words": round_words(sec.body)}, {"text": sec.body.strip()})

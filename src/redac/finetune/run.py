@@ -15,13 +15,17 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from redac.errors import ConfigError
 from redac.finetune.config import FinetuneConfig
 from redac.finetune.examples import StepExample, build_examples, examples_digest
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 ADAPTER_FILE = "adapter.gguf"
 PROGRAM_FILE = "program.json"
@@ -89,8 +93,8 @@ def teacher_examples(cfg: FinetuneConfig, program, records) -> tuple[list[StepEx
         with dspy.context(lm=lm, adapter=adapter_for(cfg.teacher), trace=[]):
             pred = program(source=src)
             trace = list(dspy.settings.trace)
-        result = score(pred.article, src, gold=record.gold.to_article(), labelled=record.facts, cfg=metrics_cfg)
-        if not result.passed:
+        result = score(pred.article, src, gold=record.gold.to_article(), facts=record.facts, cfg=metrics_cfg)
+        if result.failing(metrics_cfg.thresholds):
             dropped.append(record.id)
             continue
         kept.append(record.id)
@@ -259,7 +263,7 @@ class _progress:
 
     def __init__(self, enabled: bool, total: int) -> None:
         self.enabled, self.total = enabled, total
-        self._progress = None
+        self._progress: Progress | None = None
 
     def __enter__(self):
         if not self.enabled:
@@ -319,7 +323,7 @@ def _smooth(values: list[float], window: int = 16) -> list[float]:
 class _tracking:
     def __init__(self, cfg: FinetuneConfig) -> None:
         self.cfg = cfg
-        self._ctx = None
+        self._ctx: AbstractContextManager[Any] | None = None
 
     def __enter__(self) -> _Tracker | None:
         if not self.cfg.tracking.enabled:

@@ -100,7 +100,7 @@ def encode(tokenizer, examples: Sequence[StepExample], max_tokens: int) -> tuple
 def attach_lora(model, settings: LoraSettings):
     from peft import LoraConfig, get_peft_model
 
-    config = LoraConfig(r=settings.rank, lora_alpha=settings.alpha, lora_dropout=settings.dropout,
+    config = LoraConfig(r=settings.rank, lora_alpha=settings.alpha, lora_dropout=settings.dropout,  # type: ignore[arg-type]  # peft annotates an int; it only computes alpha / r
                         target_modules=list(settings.target_modules), bias="none", task_type="CAUSAL_LM")
     peft_model = get_peft_model(model, config)
     if settings.gradient_checkpointing:
@@ -232,7 +232,7 @@ def train(model, data: Sequence[Encoded], settings: LoraSettings, out_dir: Path,
                 state.step += 1
                 pending = 0
                 if on_update:
-                    on_update(state, scheduler.get_last_lr()[0])
+                    on_update(state, float(scheduler.get_last_lr()[0]))
             state.seconds = session_start_s + time.monotonic() - start
             if on_example:
                 on_example(state, example, value)

@@ -83,9 +83,12 @@ def run_gate(config: str | Path, baseline_path: str | Path, *, gate_config: str 
     update = update or record_with is not None
     baseline = None if update else read_baseline(baseline_path)  # fail before any LM work
     replay_from = cfg.lm.replay_from
+    recording: tuple[Path, Path] | None = None  # (the file being recorded, the replay file it replaces)
     if record_with is not None:
         cfg = recording_config(cfg, record_with)
-        Path(cfg.lm.record_to).unlink(missing_ok=True)  # a fresh recording: no stale responses left behind
+        assert cfg.lm.record_to is not None and replay_from is not None  # recording_config set and checked them
+        recording = (Path(cfg.lm.record_to), Path(replay_from))
+        recording[0].unlink(missing_ok=True)  # a fresh recording: no stale responses left behind
     result = run_eval(cfg, resume=False, progress=progress, on_stage=on_stage)
     if result.stopped:
         from redac.errors import BudgetExceeded
@@ -100,13 +103,13 @@ def run_gate(config: str | Path, baseline_path: str | Path, *, gate_config: str 
         raise stale
     records = {r.id: r for r in load_jsonl(cfg.dataset.path)}
     hashes = {r.id: input_hash(records[r.id]) for r in rows if r.id in records}
-    if record_with is not None:  # the committed recording is replaced only by a finished one
-        Path(cfg.lm.record_to).replace(replay_from)
+    if recording is not None:  # the committed recording is replaced only by a finished one
+        recording[0].replace(recording[1])
     if update:
         # Failed examples are kept in the baseline (replay fails them the same way); the CLI warns.
         written = update_baseline(baseline_path, cfg, rows, hashes).path
         return GateOutcome(rows=rows, baseline_written=written, seconds=time.perf_counter() - start,
-                           recorded_to=Path(replay_from) if record_with is not None else None)
+                           recorded_to=recording[1] if recording is not None else None)
     gate = compare(baseline, rows, gate_cfg, thresholds=thresholds, input_hashes=hashes)  # type: ignore[arg-type]
     gate.seconds = time.perf_counter() - start
     return GateOutcome(rows=rows, result=gate, seconds=gate.seconds)

@@ -199,7 +199,7 @@ class LMConfig(StrictModel):
         """USD per 1M tokens for this model; 0 for local models; None when unknown."""
         if self.provider in ("embedded", "replay"):
             return Price(input=0, output=0)
-        found = longest_prefix({**DEFAULT_PRICES, **self.prices}, self.model_name)
+        found: Price | None = longest_prefix({**DEFAULT_PRICES, **self.prices}, self.model_name)
         if found is None and self.provider == "openai_compatible":
             return Price(input=0, output=0)  # assumed self-hosted; add `prices` for a paid gateway
         return found

@@ -162,6 +162,7 @@ class RedacEngine:
             if self.backend is None:
                 raise LMError(f"replay miss: no recorded response for request key {key} in {self.replay.path}",
                               file=str(self.replay.path), field="lm.replay_from")
+        assert self.live_cfg is not None  # no live config means no backend: a replay miss raised above
         ckey = cache_key(self.provider, self.live_cfg.cache_identity(), key)
         if self.cache is not None:
             hit = self.cache.get(ckey)
@@ -189,6 +190,7 @@ class RedacEngine:
 
     def _live(self, body: dict) -> tuple[Completion, int, float]:
         cfg = self.live_cfg
+        assert cfg is not None  # only called with a live backend, which comes with its config
         price = cfg.price()
         held = self.usage.reserve(prompt_tokens=self.count_tokens(messages_text(body)),
                                   max_completion_tokens=int(body.get("max_tokens") or cfg.max_tokens),

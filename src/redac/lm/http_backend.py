@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from typing import TYPE_CHECKING
 
 from redac.errors import LMError
 from redac.lm.backend import Completion, Transient, approx_tokens, messages_text, stops
 from redac.lm.completion import CompletionRequest, Generated, complete_fields
 from redac.lm.config import LMConfig
+
+if TYPE_CHECKING:
+    import openai
 
 _CREATE_PARAMS = {"messages", "temperature", "max_tokens", "max_completion_tokens", "top_p", "stop", "seed",
                   "response_format", "tools", "tool_choice", "frequency_penalty", "presence_penalty", "logprobs",
@@ -38,7 +42,7 @@ class HTTPBackend:
         self.cfg = cfg
         self.api_base = cfg.resolved_api_base
         self._api_key = api_key
-        self._client = None
+        self._client: openai.OpenAI | None = None
         self._lock = threading.Lock()
 
     def _get_client(self):

@@ -34,7 +34,7 @@ def load_llama(path: Path, n_ctx: int, n_threads: int, seed: int = 0, vocab_only
             try:
                 from llama_cpp._utils import suppress_stdout_stderr
 
-                quiet = suppress_stdout_stderr(disable=False)
+                quiet: contextlib.AbstractContextManager[Any] = suppress_stdout_stderr(disable=False)
             except ImportError:  # pragma: no cover - private helper moved
                 quiet = contextlib.nullcontext()
             with quiet:

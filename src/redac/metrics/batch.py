@@ -35,7 +35,7 @@ def coerce_article(obj: Any) -> Article:
         try:
             return Article.model_validate(obj)
         except Exception as exc:  # pydantic ValidationError: say which field
-            errs = getattr(exc, "errors", lambda: [])()
+            errs: list[dict[str, Any]] = getattr(exc, "errors", lambda: [])()
             where = ".".join(str(x) for x in errs[0]["loc"]) if errs else ""
             raise ArticleError(f"invalid article fields ({where or exc.__class__.__name__}: "
                                f"{errs[0]['msg'] if errs else exc})") from None
@@ -76,7 +76,7 @@ def score_batch(pairs: Iterable[Sequence[Any]], cfg: MetricsConfig | None = None
     return out
 
 
-def _prewarm_embeddings(prepared: list[tuple], cfg: MetricsConfig) -> None:
+def _prewarm_embeddings(prepared: list[tuple[Article, Any, Any, Any]], cfg: MetricsConfig) -> None:
     """One ``encode`` call for all article sentences of a batch (cheaper than one call per article)."""
     enc = get_encoder(cfg.embedder, cfg.embedder_threads) if cfg.uses_embeddings else None
     if enc is None:

@@ -14,7 +14,7 @@ from redac.metrics.entities import fold_word
 from redac.metrics.profile import SourceProfile, view
 from redac.metrics.registry import register
 from redac.metrics.result import MetricResult
-from redac.metrics.rouge import tokenize
+from redac.text import tokens as tokenize
 
 _GENERIC = ("lire aussi", "a lire aussi", "voir aussi", "source link", "aller au contenu", "publicite",
             "partager", "abonnez vous", "newsletter", "commentaires", "membres publique", "sur le meme sujet")

@@ -31,7 +31,7 @@ def composite(results: dict[str, MetricResult], cfg: MetricsConfig) -> tuple[flo
 
 
 def score(article: Article, source: Source | SourceProfile, *, gold: Article | None = None,
-          facts: dict | Any | None = None, cfg: MetricsConfig | None = None) -> Scores:
+          facts: dict[str, Any] | Any | None = None, cfg: MetricsConfig | None = None) -> Scores:
     """Score one article against its (cleaned) source.
 
     Raises :class:`redac.errors.ArticleError` for an article that cannot be scored (empty, no Markdown

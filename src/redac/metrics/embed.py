@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Protocol
+from typing import Protocol, cast
 
 import numpy as np
 
@@ -34,7 +34,8 @@ def _normalised(x: np.ndarray) -> np.ndarray:
     if x.ndim == 1:
         x = x[None, :]
     norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.maximum(norms, 1e-12)
+    out: np.ndarray = x / np.maximum(norms, 1e-12)
+    return out
 
 
 class UseEmbedder:
@@ -125,7 +126,7 @@ class CachedEncoder:
             rows = [self._cache[t] if t in self._cache else None for t in texts]
         if any(r is None for r in rows):  # evicted between the two steps (tiny cache): recompute directly
             return self.embedder.encode(texts)
-        return np.stack(rows) if rows else np.zeros((0, 1), dtype=np.float32)
+        return np.stack(cast("list[np.ndarray]", rows)) if rows else np.zeros((0, 1), dtype=np.float32)
 
 
 _ENCODERS: dict[tuple[str, int], CachedEncoder] = {}

@@ -11,6 +11,7 @@ invented figure or quote must cost more than a missing one, because it makes the
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from redac import figures as nums
 from redac.article import Article
@@ -18,19 +19,19 @@ from redac.factcheck import quote_support
 from redac.metrics import entities as ents
 from redac.metrics.config import MetricsConfig
 from redac.metrics.feedback import listed, short
-from redac.metrics.profile import SourceProfile, view
+from redac.metrics.profile import ArticleView, SourceProfile, view
 from redac.metrics.registry import Need, register
 from redac.metrics.result import MetricResult
-from redac.metrics.rouge import tokenize
 from redac.text import fold
+from redac.text import tokens as tokenize
 
 
-def _article_figures(article: Article) -> tuple[set[tuple], list[nums.Fact]]:
+def _article_figures(article: Article) -> tuple[set[tuple[Any, ...]], list[nums.Fact]]:
     figs = view(article).figures
     return {f.key for f in figs}, figs
 
 
-def _figure_recalled(f: nums.Fact, keys: set[tuple]) -> bool:
+def _figure_recalled(f: nums.Fact, keys: set[tuple[Any, ...]]) -> bool:
     if f.key in keys:
         return True
     if f.kind == "month":  # "septembre" is kept by "19 septembre"
@@ -88,7 +89,7 @@ def fact_precision(article: Article, source: SourceProfile, cfg: MetricsConfig) 
     found = [e for e in source.entities if e.found_in(v.folded)]
     invented = ents.unsupported_entities(v.all_sentences, source.words, cfg.facts.entity_labels,
                                          cfg.facts.spacy_model, capitals=v.capitals)
-    figs: dict[tuple, nums.Fact] = {}
+    figs: dict[tuple[Any, ...], nums.Fact] = {}
     for f in v.figures:
         if nums.checkable(f):
             figs.setdefault(f.key, f)
@@ -126,7 +127,7 @@ def fact_precision(article: Article, source: SourceProfile, cfg: MetricsConfig) 
 
 @register("labelled_facts", summary="share of the hand-labelled facts kept",
           weight=0.10, threshold=0.80, needs={Need.SOURCE, Need.LABELS})
-def labelled_facts(article: Article, source: SourceProfile, cfg: MetricsConfig, facts: dict) -> MetricResult:
+def labelled_facts(article: Article, source: SourceProfile, cfg: MetricsConfig, facts: dict[str, Any]) -> MetricResult:
     """Recall of hand-labelled facts (``redac.dataset.Facts`` fields: entities, numbers, dates, quotes)."""
     v = view(article)
     keys, _ = _article_figures(article)
@@ -145,7 +146,8 @@ def labelled_facts(article: Article, source: SourceProfile, cfg: MetricsConfig, 
                         feedback=feedback)
 
 
-def _labelled_kept(kind: str, item: str, v, keys: set[tuple], folded: str, cfg: MetricsConfig) -> bool:
+def _labelled_kept(kind: str, item: str, v: ArticleView, keys: set[tuple[Any, ...]], folded: str,
+                   cfg: MetricsConfig) -> bool:
     if kind == "quotes":
         return quote_support(tokenize(item), v.trigram_set, v.tokstr) >= cfg.facts.quote_match
     if kind == "entities":

@@ -54,7 +54,7 @@ def headings(article: Article, source: SourceProfile, cfg: MetricsConfig) -> Met
             continue
         has_text = bool(s.body.strip())
         j = i + 1
-        while not has_text and j < len(secs) and secs[j].heading is not None and secs[j].heading.level > s.heading.level:
+        while not has_text and j < len(secs) and (nxt := secs[j].heading) is not None and nxt.level > s.heading.level:
             has_text = bool(secs[j].body.strip())
             j += 1
         if not has_text:

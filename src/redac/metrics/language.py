@@ -15,7 +15,7 @@ from redac.metrics.config import MetricsConfig
 from redac.metrics.profile import SourceProfile, view
 from redac.metrics.registry import register
 from redac.metrics.result import MetricResult
-from redac.metrics.rouge import tokenize
+from redac.text import tokens as tokenize
 
 # The most frequent function words of each language; words shared by two lists are dropped below,
 # so every hit is evidence for one language only.

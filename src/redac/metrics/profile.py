@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -23,9 +24,9 @@ from redac.memo import LRU
 from redac.metrics import entities as ents
 from redac.metrics.config import MetricsConfig
 from redac.metrics.embed import get_encoder
-from redac.metrics.rouge import tokenize
 from redac.sources import Source, Targets
 from redac.text import count_words, fold, normalise, sentences, words
+from redac.text import tokens as tokenize
 
 _DATELINE = re.compile(r"\A\s*[A-ZÀ-Ý][A-ZÀ-Ý'\- ]{2,60}(?:\s*\([^)\n]{1,40}\))?(?:\s*,\s*[^()\n–—]{1,40})?"
                        r"\s*\([^)\n]{1,40}\)\s*[–—-]\s*")
@@ -51,12 +52,12 @@ class SourceProfile:
     targets: Targets
     language: str
     tokens: list[str]                       # ROUGE tokens of the body
-    trigram_set: set
+    trigram_set: set[tuple[str, str, str]]
     tokstr: str                             # " tok tok ... " for whole-phrase lookups
     words: set[str]                         # folded word parts (entities: "does the source use this word")
     entities: list[ents.Entity]
     figures: list[nums.Fact]                # numbers, dates, durations (unique keys, in order)
-    figure_keys: set[tuple]                # support for precision (dateline included)
+    figure_keys: set[tuple[Any, ...]]      # support for precision (dateline included)
     figure_values: set[float]
     quotes: list[str]
     quote_tokens: list[list[str]]
@@ -64,7 +65,7 @@ class SourceProfile:
     sentences: list[str]                    # for semantic coverage
     vectors: np.ndarray | None = None       # normalised embeddings of ``sentences`` (None: no embedder)
     embedder: str = "none"
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 SOURCE_CACHE: LRU[SourceProfile] = LRU(256)
@@ -85,7 +86,7 @@ def _build_profile(key: str, source: Source, cfg: MetricsConfig) -> SourceProfil
     body = normalise(source.body)
     toks = tokenize(body)
     figures: list[nums.Fact] = []
-    seen: set[tuple] = set()
+    seen: set[tuple[Any, ...]] = set()
     facts_text = strip_dateline(body)
     for f in nums.extract(facts_text):
         if f.key not in seen:
@@ -113,7 +114,7 @@ def _build_profile(key: str, source: Source, cfg: MetricsConfig) -> SourceProfil
     return profile
 
 
-def _boilerplate_fragments(source: Source, body_trigrams: set, body_tokstr: str) -> list[tuple[str, str]]:
+def _boilerplate_fragments(source: Source, body_trigrams: set[tuple[str, str, str]], body_tokstr: str) -> list[tuple[str, str]]:
     """Removed pieces worth watching for: not the instruction, and not text the story itself contains
     (a duplicated lede line is removed once but stays in the body)."""
     out: list[tuple[str, str]] = []
@@ -150,9 +151,9 @@ class ArticleView:
     word_count: int
     tokens: list[str]             # ROUGE tokens of the prose
     all_tokens: list[str]         # ROUGE tokens of title + headings + prose
-    trigram_set: set
+    trigram_set: set[tuple[str, str, str]]
     tokstr: str
-    capitals: list                # entities.sentence_capitals() of each of all_sentences
+    capitals: list[tuple[list[str], set[str]]]  # entities.sentence_capitals() of each of all_sentences
     sentence_lengths: list[int]   # French words per prose sentence
     sentence_tokens: list[list[str]]   # ROUGE tokens per prose sentence
     paragraph_tokens: list[list[str]]  # ROUGE tokens per paragraph

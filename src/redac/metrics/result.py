@@ -42,15 +42,16 @@ class MetricResult(BaseModel):
     @classmethod
     def _clip(cls, v: Any) -> float:
         # Rounding noise (1.0000000002) must not turn into a validation error; NaN or 1.5 is a bug and fails.
-        v = float(v)
-        if math.isnan(v) or not -1e-6 <= v <= 1 + 1e-6:
-            raise ValueError(f"metric value {v} is not in [0, 1]")
-        return min(1.0, max(0.0, round(v, 6)))
+        x = float(v)
+        if math.isnan(x) or not -1e-6 <= x <= 1 + 1e-6:
+            raise ValueError(f"metric value {x} is not in [0, 1]")
+        return min(1.0, max(0.0, round(x, 6)))
 
     @field_validator("figures", mode="before")
     @classmethod
     def _safe(cls, v: Any) -> dict[str, Any]:
-        return _json_safe(dict(v or {}))
+        safe: dict[str, Any] = _json_safe(dict(v or {}))
+        return safe
 
 
 class Scores(BaseModel):

@@ -19,8 +19,8 @@ from redac.metrics.entities import fold_word, stopwords
 from redac.metrics.profile import SourceProfile, view
 from redac.metrics.registry import register
 from redac.metrics.result import MetricResult
-from redac.metrics.rouge import tokenize
 from redac.rules import SLUG_PATTERN
+from redac.text import tokens as tokenize
 
 _SLUG = re.compile(rf"^{SLUG_PATTERN}$")
 

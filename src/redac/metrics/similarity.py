@@ -7,6 +7,8 @@ These measure how much of a text the article restates, not whether its facts are
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from redac.article import Article
@@ -86,7 +88,7 @@ def gold_similarity(article: Article, gold: Article, cfg: MetricsConfig) -> Metr
     v = view(article)
     gold_tokens, gold_vecs = _gold_side(gold, cfg)
     r = rouge_scores(gold_tokens, v.tokens)
-    figures: dict = {"rougeL_f": r["rougeL"].fmeasure, "rouge2_f": r["rouge2"].fmeasure}
+    figures: dict[str, Any] = {"rougeL_f": r["rougeL"].fmeasure, "rouge2_f": r["rouge2"].fmeasure}
     encoder = get_encoder(cfg.embedder, cfg.embedder_threads)
     art_sents = [s for s in v.sentences if count_words(s) >= 3] or v.sentences
     if encoder is not None and gold_vecs is not None and art_sents:

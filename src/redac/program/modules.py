@@ -40,7 +40,7 @@ from redac.sources import Source, clean
 from redac.text import sentences
 
 
-class RedacProgram(dspy.Module):
+class RedacProgram(dspy.Module):  # type: ignore[misc]  # dspy ships no type information
     """Raw source text -> ``dspy.Prediction(article=Article, facts=[...], warnings=[...], repairs=[...])``."""
 
     def __init__(self, config: ProgramConfig | None = None) -> None:
@@ -51,7 +51,7 @@ class RedacProgram(dspy.Module):
         self.plan = step(PlanArticle)
         self.write = step(WriteSection)
 
-    def forward(self, source: str, targets: dict | None = None) -> dspy.Prediction:
+    def forward(self, source: str, targets: dict[str, Any] | None = None) -> dspy.Prediction:
         src = source if isinstance(source, Source) else clean(source)
         tgt = src.targets.model_copy(update=targets or {})
         warnings = list(src.warnings)
@@ -94,7 +94,7 @@ class RedacProgram(dspy.Module):
     # The config travels with the saved state, so a program trained for one setting (``facts``) loads
     # with it; older state files without it keep the defaults.
     def dump_state(self, json_mode: bool = True) -> dict[str, Any]:
-        state = super().dump_state(json_mode=json_mode)
+        state: dict[str, Any] = super().dump_state(json_mode=json_mode)
         state[CONFIG_KEY] = self.config.to_dict()
         return state
 

@@ -82,7 +82,7 @@ def drop_repeats(plan: Plan, texts: list[str], threshold: float = 0.6) -> tuple[
     from redac.factcheck import trigrams
     from redac.text import tokens
 
-    seen: list[set] = []
+    seen: list[set[tuple[str, str, str]]] = []
     kept_texts: list[str] = []
     dropped = 0
     for text in texts:

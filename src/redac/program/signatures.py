@@ -11,7 +11,7 @@ from __future__ import annotations
 import dspy
 
 
-class ExtractFacts(dspy.Signature):
+class ExtractFacts(dspy.Signature):  # type: ignore[misc]  # dspy ships no type information
     """Liste tous les faits de la dépêche, sans en inventer aucun : qui, quoi, quand, où,
     chaque nombre avec son unité, chaque date, et chaque citation recopiée mot pour mot entre « ».
     Une phrase courte en français par fait, dans l'ordre du texte."""
@@ -20,7 +20,7 @@ class ExtractFacts(dspy.Signature):
     facts: list[str] = dspy.OutputField(desc="faits, une phrase courte chacun")
 
 
-class PlanArticle(dspy.Signature):
+class PlanArticle(dspy.Signature):  # type: ignore[misc]  # dspy ships no type information
     """Prépare un article SEO en français à partir des faits : une expression clé (1 à 4 mots),
     un titre de 60 caractères au plus qui la contient, une méta-description de 120 à 156
     caractères qui la contient, et un plan de sous-titres H2 (et H3 si utile) dont au moins un
@@ -34,7 +34,7 @@ class PlanArticle(dspy.Signature):
     outline: list[str] = dspy.OutputField(desc="sous-titres, chacun préfixé par '## ' ou '### '")
 
 
-class WriteSection(dspy.Signature):
+class WriteSection(dspy.Signature):  # type: ignore[misc]  # dspy ships no type information
     """Rédige en français une section d'article de presse à partir des faits fournis, sans rien
     inventer : aucun nom, nombre, date ou citation absent des faits. Utilise tous les faits de la
     section. Phrases courtes, paragraphes de 3 à 5 phrases, citations exactes entre « ». Pas de

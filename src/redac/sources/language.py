@@ -51,6 +51,7 @@ def _langdetect(text: str) -> str | None:
         return None
     DetectorFactory.seed = 0
     try:
-        return detect(text).split("-")[0]
+        lang: str = detect(text)
+        return lang.split("-")[0]
     except LangDetectException:
         return None
