@@ -15,7 +15,9 @@ def length(article: Article, source: SourceProfile, cfg: MetricsConfig) -> Metri
     """1 inside [min_words, max_words]; falls linearly to 0 at ``min * (1 - falloff)`` below and at
     ``max * (1 + falloff)`` above. Words: ``redac.text.count_words`` of the prose, headings excluded
     ("aujourd'hui", "nord-coréen", "1 000" and "3,5 %" are one word each). Sentences that repeat an
-    earlier one (padding) earn no length: only the words of distinct sentences count."""
+    earlier one (padding) earn no length: only the words of distinct sentences count, and the value is
+    scaled by the distinct share of the prose, so an article long enough without its repeats still loses
+    for saying things twice (a reader and a search engine both notice)."""
     total = view(article).word_count
     repeated = repeated_words(article.body_text)
     n = total - repeated
@@ -33,6 +35,7 @@ def length(article: Article, source: SourceProfile, cfg: MetricsConfig) -> Metri
         value = 1.0
         feedback = f"Length is on target ({n} words, target {lo}{f'-{hi}' if hi else '+'})."
     if repeated:
+        value *= n / total
         feedback += f" {repeated} words repeat earlier sentences and do not count: say each thing once."
     return MetricResult(name="length", value=value, figures={"words": n, "words_total": total,
                                                              "repeated_words": repeated, "min_words": lo,

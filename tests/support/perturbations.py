@@ -1,0 +1,214 @@
+"""Perturbations of a gold article that any labelled pair accepts: the validity suite of the metrics.
+
+Each perturbation breaks one property a good article has (a fact, its structure, its originality, its
+SEO, its format) and must score under the untouched gold on the composite. Unlike the hand-made
+fixture perturbations (``tests/fixtures/metrics/metrics_fixtures.py``), these work on any of the 60
+pairs of the labelled set, so ``benchmarks/bench_validity.py`` can report, per kind, the share of pairs
+where the gold outscores its perturbation, and ``tests/metrics/test_validity_dataset.py`` can hold it.
+
+A perturbation is ``fn(gold, pair) -> Article | None``; ``None`` means it does not apply to this pair
+(no figure to change, no boilerplate to paste, ...), which the report counts apart.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from redac.article import Article
+from redac.dataset import Record
+from redac.sources import Source
+from redac.text import normalise, sentences
+
+from tests.fixtures.metrics import metrics_fixtures as fx
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One labelled pair as the perturbations see it, plus the other pairs' golds (for demo leaks)."""
+
+    record: Record
+    source: Source
+    gold: Article
+    others: tuple[Record, ...]
+
+
+Perturbation = Callable[[Article, Pair], "Article | None"]
+
+
+def _md(a: Article, markdown: str) -> Article:
+    return a.model_copy(update={"markdown": markdown})
+
+
+def _prose(a: Article) -> list[int]:
+    lines = a.markdown.splitlines()
+    return [i for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+def change_number(a: Article, p: Pair) -> Article | None:
+    """Change one figure of the prose to a value the source never has (2000 -> 2002): one invented
+    figure. (A figure changed into another of the source's own numbers is a binding error the fact
+    metric does not see: docs/metrics.md lists it among the blind spots.)"""
+    lines = a.markdown.splitlines()
+    have = set(re.findall(r"\d+", p.source.body.replace("\u202f", "").replace("\xa0", "").replace(" ", "")))
+    for i in _prose(a):
+        for m in re.finditer(r"(?<![\w,.-])(\d{1,4})(?![\w,.]\d|\s\d{3})", lines[i]):
+            digits = m.group(1)
+            for step in (2, 3, 4, 5, 7):
+                bumped = digits[:-1] + str((int(digits[-1]) + step) % 10)
+                if bumped not in have and bumped.lstrip("0") == bumped:
+                    lines[i] = lines[i][: m.start(1)] + bumped + lines[i][m.end(1):]
+                    return _md(a, "\n".join(lines))
+    return None
+
+
+def swap_entity(a: Article, p: Pair) -> Article | None:
+    """Replace the first labelled multi-word name the gold uses by a person the source never names."""
+    for name in p.record.facts.entities if p.record.facts else []:
+        if " " in name and name in a.markdown and name.split()[-1][:1].isupper() and "Blinken" not in p.source.body:
+            return fx.swap_entity(a, p.source, name)
+    return None
+
+
+def drop_paragraph(a: Article, p: Pair) -> Article | None:
+    """Drop the prose paragraph holding the most labelled facts that no other paragraph states: facts lost.
+    ``None`` when every paragraph only repeats facts stated elsewhere (dropping one loses nothing)."""
+    lines = a.markdown.splitlines()
+    prose = _prose(a)[1:]  # keep the lede
+    facts = [f for _, f in p.record.facts.flat()] if p.record.facts else []
+
+    def unique_facts(i: int) -> int:
+        return sum(1 for f in facts if f in lines[i] and not any(f in lines[j] for j in _prose(a) if j != i))
+
+    best = max(prose, key=lambda i: (unique_facts(i), len(lines[i])), default=None)
+    if best is None or unique_facts(best) == 0:
+        return None
+    return _md(a, "\n".join(ln for i, ln in enumerate(lines) if i != best))
+
+
+def add_invented_quote(a: Article, p: Pair) -> Article | None:
+    return fx.add_invented_quote(a)
+
+
+INVENTED_FIGURE = "Selon un décompte publié mardi, 4 732 personnes auraient été concernées depuis 2019."
+
+
+def add_invented_figure(a: Article, p: Pair) -> Article | None:
+    """One sentence with two figures the source does not have, appended to the lede: one invented fact."""
+    lines = a.markdown.splitlines()
+    lede = _prose(a)[0]
+    lines[lede] += " " + INVENTED_FIGURE
+    return _md(a, "\n".join(lines))
+
+
+def remove_headings(a: Article, p: Pair) -> Article:
+    return fx.remove_headings(a)
+
+
+def plain_text(a: Article, p: Pair) -> Article:
+    """What a chat model that forgot the format returns: prose only, no headings, no front matter."""
+    prose = "\n\n".join(a.markdown.splitlines()[i] for i in _prose(a))
+    return Article.from_markdown(prose)
+
+
+def stuff_keyphrase(a: Article, p: Pair) -> Article:
+    return fx.stuff_keyphrase(a)
+
+
+def stuff_keyphrase_lightly(a: Article, p: Pair) -> Article:
+    """The keyphrase once more in every second prose paragraph: a density a little over the usual maximum."""
+    kp = a.keyphrase
+    lines = a.markdown.splitlines()
+    for n, i in enumerate(_prose(a)):
+        if n % 2 == 0:
+            lines[i] += f" Il s'agit de {kp}, {kp} encore."
+    return _md(a, "\n".join(lines))
+
+
+def near_verbatim_copy(a: Article, p: Pair) -> Article:
+    """The source's own sentences under the gold's title and subheadings: duplicate content."""
+    sents = [s for s in sentences(normalise(p.source.body)) if not s.startswith(("|", "-"))]
+    subs = [ln for ln in a.markdown.splitlines() if re.match(r"^##\s", ln)] or ["## L'essentiel"]
+    per = max(1, len(sents) // len(subs))
+    blocks = [f"# {a.title}", " ".join(sents[:per])]
+    for k, sub in enumerate(subs):
+        chunk = sents[per * (k + 1): per * (k + 2)] if k < len(subs) - 1 else sents[per * (k + 1):]
+        if chunk:
+            blocks += [sub, " ".join(chunk)]
+    return _md(a, "\n\n".join(blocks))
+
+
+def demo_story(a: Article, p: Pair) -> Article | None:
+    """Another pair's gold presented as this pair's article: what a model that copies its demos writes."""
+    other = next((r for r in p.others if r.id.split("-")[0] != p.record.id.split("-")[0]), None)
+    return Article(**other.gold.model_dump()) if other else None
+
+
+def json_fragments(a: Article, p: Pair) -> Article:
+    """Structured-output debris left in the body: a JSON object, a quoted list and a field marker."""
+    lines = a.markdown.splitlines()
+    mid = _prose(a)[len(_prose(a)) // 2]
+    debris = json.dumps({"title": a.title, "outline": ["## Contexte", "## Réactions"]}, ensure_ascii=False)
+    lines.insert(mid + 1, f"\n{debris}\n\n[[ ## completed ## ]]\n")
+    return _md(a, "\n".join(lines))
+
+
+def chat_preamble(a: Article, p: Pair) -> Article:
+    """A chat model's wrapper around the article."""
+    body = a.markdown
+    return _md(a, "Voici l'article demandé, optimisé pour le SEO :\n\n" + body
+               + "\n\nN'hésitez pas à me demander si vous souhaitez des modifications.")
+
+
+def pad_with_repeats(a: Article, p: Pair) -> Article | None:
+    return fx.pad_with_repeats(a) if len(_prose(a)) > 6 else None
+
+
+def paste_boilerplate(a: Article, p: Pair) -> Article | None:
+    try:
+        return fx.paste_boilerplate(a, p.source)
+    except ValueError:
+        return None
+
+
+def truncate(a: Article, p: Pair) -> Article:
+    """Only the first third of the article: short, and most facts gone."""
+    lines = a.markdown.splitlines()
+    prose = _prose(a)
+    cut = prose[max(1, len(prose) // 3)]
+    return _md(a, "\n".join(lines[:cut]))
+
+
+#: Every kind, in report order.
+PERTURBATIONS: dict[str, Perturbation] = {
+    "change_number": change_number,
+    "swap_entity": swap_entity,
+    "add_invented_figure": add_invented_figure,
+    "add_invented_quote": add_invented_quote,
+    "drop_paragraph": drop_paragraph,
+    "truncate": truncate,
+    "remove_headings": remove_headings,
+    "plain_text": plain_text,
+    "stuff_keyphrase": stuff_keyphrase,
+    "stuff_keyphrase_lightly": stuff_keyphrase_lightly,
+    "near_verbatim_copy": near_verbatim_copy,
+    "demo_story": demo_story,
+    "json_fragments": json_fragments,
+    "chat_preamble": chat_preamble,
+    "pad_with_repeats": pad_with_repeats,
+    "paste_boilerplate": paste_boilerplate,
+}
+
+
+def pairs(records: list[Record]) -> list[Pair]:
+    """Every record as a :class:`Pair` (source cleaned as the suite cleans it)."""
+    from redac.sources import clean
+
+    out = []
+    for r in records:
+        others = tuple(o for o in records if o.id != r.id)
+        out.append(Pair(record=r, source=clean(r.source, name=r.id), gold=Article(**r.gold.model_dump()),
+                        others=others))
+    return out
