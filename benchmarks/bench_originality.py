@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,6 +62,27 @@ def main() -> int:
                                                  f"copied {o.figures['copied_sentence_share']:.2f})" for o, r in worst))
     flagged = [(r.id, x.figures["content_leaks"], x.figures["format_leaks"]) for x, r in zip(leak, records) if x.value < 1]
     print(f"  {'leaks':>22}: {sum(x.value < 1 for x in leak)} golds flagged {flagged[:5]}")
+    evidence = [(d["words"], len(d["names"]) + len(d["figures"]), r.id, d["example"])
+                for x, r in zip(leak, records) for d in x.figures["below_threshold"]]
+    print(f"  {'under the bar':>22}: largest evidence from another story (words, names + figures, gold, story): "
+          f"{max(evidence, default=None)}, {max(evidence, key=lambda e: e[1], default=None)}")
+
+    # A gold in the corpus can lend nothing to another story by construction (what two stories share is
+    # not indexed), so the honest false-alarm check is leave-one-out: each gold, its pair out of the corpus.
+    loo = []
+    with tempfile.TemporaryDirectory() as tmp:
+        lines = args.dataset.read_text(encoding="utf-8").splitlines()
+        for i, (g, p) in enumerate(zip(golds, profiles)):
+            path = Path(tmp) / f"without-{i}.jsonl"
+            path.write_text("\n".join(ln for j, ln in enumerate(lines) if j != i) + "\n", encoding="utf-8")
+            c = cfg.model_copy(update={"leaks": cfg.leaks.model_copy(update={"corpus": [str(path)]})})
+            loo.append(leaks(g, p, c))
+    top = [max(((d["words"], len(d["names"]) + len(d["figures"]), d["example"])
+                for d in x.figures["below_threshold"] + x.figures["content_leaks"]), default=(0, 0, "-"), key=key)
+           for key in (lambda e: e[0], lambda e: e[1]) for x in loo]
+    n = len(records)
+    print(f"  {'leave-one-out':>22}: {sum(x.value < 1 for x in loo)} golds flagged when their pair is not in the "
+          f"corpus; most words from one other story {max(top[:n])}, most names + figures {max(top[n:], key=lambda e: e[1])}")
 
     copies = [originality(fx.near_verbatim_copy(g, clean(r.source, name=r.id)), p, cfg)
               for g, r, p in zip(golds, records, profiles)]
@@ -72,7 +94,6 @@ def main() -> int:
     print(f"  {'reversed: density':>22}: {describe([float(o.figures['density']) for o in shuffled])}")
     print(f"  {'reversed: value':>22}: {describe([o.value for o in shuffled])}")
 
-    n = len(records)
     cross = [leaks(golds[(i + 7) % n], profiles[i], cfg) for i in range(n)]
     words = [max((d["words"] for d in x.figures["content_leaks"]), default=0) for x in cross]
     print("each gold against another record's source (an article about another story)")

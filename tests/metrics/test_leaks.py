@@ -60,7 +60,7 @@ def test_an_article_about_a_demo_story_fails_the_gate(key):
     assert any(g.startswith("leaks ") for g in scores.gates_failed)
     leak = r.figures["content_leaks"][0]
     assert leak["example"].startswith("local-b11") and "default_program.json" in leak["example"]
-    assert {"Valvergne", "Aubrette"} <= set(leak["names"]) and leak["words"] >= 25
+    assert {"Valvergne", "Aubrette"} <= set(leak["names"]) and leak["words"] >= CFG.leaks.min_words
     assert "Valvergne" in r.feedback and "local-b11" in r.feedback
 
 

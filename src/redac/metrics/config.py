@@ -128,7 +128,7 @@ class LeaksConfig(StrictModel):
     corpus: list[str] = Field(default_factory=lambda: ["datasets/redac-fr-news/redac-fr-news.jsonl"])
     shipped_demos: bool = True        # also the demos of the program states shipped in the package
     ngram: int = Field(default=6, ge=3)  # word n-grams of another story that count as copied text
-    min_words: int = Field(default=25, ge=1)   # article words inside such n-grams that make a content leak
+    min_words: int = Field(default=30, ge=1)   # article words inside such n-grams that make a content leak
     min_facts: int = Field(default=3, ge=1)    # ... or names + figures of one other story, none in the source
     own_overlap: float = Field(default=0.5, gt=0.0, le=1.0)  # source n-gram containment: "the same story"
     content_cost: float = Field(default=0.6, ge=0.0, le=1.0)  # value lost per other story leaked

@@ -16,7 +16,9 @@ evidence of nothing. The index is memoised by the files' paths and digests.
 from __future__ import annotations
 
 import ast
+import functools
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,14 +104,20 @@ def corpus_files(cfg: LeaksConfig) -> tuple[list[Path], list[str]]:
         else:
             missing.append(name)
     if cfg.shipped_demos:
-        found += sorted(RESOURCES.rglob("*program*.json"))
+        found += shipped_programs()
     return found, missing
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_programs() -> tuple[Path, ...]:
+    """The program states in the package's resources (the default demos, each adapter's program)."""
+    return tuple(sorted(RESOURCES.rglob("*program*.json")))
 
 
 def leak_index(cfg: LeaksConfig) -> LeakIndex:
     """The index of the configured corpus, built once per set of file digests and settings."""
     files, missing = corpus_files(cfg)
-    key = text_key(*(f"{p.resolve()}:{file_sha256(p)}" for p in files), *missing, str(cfg.ngram),
+    key = text_key(*(f"{os.path.abspath(p)}:{file_sha256(p)}" for p in files), *missing, str(cfg.ngram),
                    str(cfg.own_overlap))
     return _INDEX.get_or_make(key, lambda: _build(key, files, missing, cfg))
 

@@ -32,6 +32,7 @@ from redac.metrics.result import MetricResult
 from redac.text import fold
 from redac.text import tokens as tokenize
 
+_CAPITALISED = re.compile(r"(?<![^\W\d_])[A-ZÀ-ÖØ-Þ][^\W\d_]*")
 _MD_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|>\s*|[-*+]\s+|\d+[.)]\s+)?(?:\*\*|__|\*|_)?\s*")
 # Chat preambles and sign-offs: only at the start of a line (after Markdown markers), where an
 # assistant puts them; each needs the chat's own words, not a word a reporter might open with.
@@ -143,9 +144,9 @@ def _surfaces(names: list[str], text: str) -> list[str]:
     """Folded name words as the article writes them ("meric" -> "Méric")."""
     wanted = set(names)
     found: dict[str, str] = {}
-    for part in re.findall(r"[^\W\d_]+", text):
+    for part in _CAPITALISED.findall(text) if wanted else ():
         key = fold(part)
-        if key in wanted and part[:1].isupper():
+        if key in wanted:
             found.setdefault(key, part)
     return [found.get(n, n) for n in names]
 
@@ -183,12 +184,13 @@ def leaks(article: Article, source: SourceProfile, cfg: MetricsConfig) -> Metric
     fmt = format_leaks(article)
     kinds = list(dict.fromkeys(k for k, _ in fmt))
     value = max(0.0, 1.0 - c.content_cost * len(content) - c.format_cost * len(kinds))
-    near = [{"example": index.stories[x.story].label, "words": len(x.positions),
-             "names": _surfaces(x.names[:4], text), "figures": x.figures[:4]}
-            for x in sorted(found.values(), key=_weight) if x.positions or x.names or x.figures]
+    leaked = {d["example"] for d in content}
+    near = [x for x in sorted(found.values(), key=_weight) if index.stories[x.story].label not in leaked][:5]
     figures = {
         "content_leaks": content, "format_leaks": [[k, s] for k, s in fmt[:10]], "format_kinds": kinds,
-        "below_threshold": [x for x in near if x["example"] not in {d["example"] for d in content}][:5],
+        # Evidence under the bar (words, names, figures of another story): what a stricter setting would flag.
+        "below_threshold": [{"example": index.stories[x.story].label, "words": len(x.positions),
+                             "names": _surfaces(x.names[:4], text), "figures": x.figures[:4]} for x in near],
         "corpus": {"files": index.files, "missing": index.missing, "examples": index.n_examples,
                    "stories": len(index.stories)},
         "own_examples": [lbl for i in sorted(own_stories(index, source, c.ngram, c.own_overlap)[1])

@@ -41,11 +41,12 @@ def originality(article: Article, source: SourceProfile, cfg: MetricsConfig) -> 
     frags = fragments(v.tokens, reversed_automaton(source.key, source.tokens))
     copied, judged = copied_sentences(v.sentence_tokens, source.trigram_set, c.sentence_match)
     share = len(copied) / judged if judged else 0.0
-    by_density, by_sentences = _band(frags.density, c.density), _band(share, c.copied_sentences)
+    density, coverage = frags.density, frags.coverage
+    by_density, by_sentences = _band(density, c.density), _band(share, c.copied_sentences)
     prose = " ".join(v.sentences)
     top = [(n, _clip(surface(prose, v.tokens[i:i + n]))) for i, n in frags.top(c.top_fragments)]
     figures = {
-        "coverage": round(frags.coverage, 4), "density": round(frags.density, 3),
+        "coverage": round(coverage, 4), "density": round(density, 3),
         "compression": round(len(source.tokens) / len(v.tokens), 3) if v.tokens else None,
         "longest_fragment": frags.longest, "fragments": len(frags.spans),
         "copied_sentence_share": round(share, 3), "copied_sentences": len(copied), "sentences_judged": judged,
@@ -55,9 +56,9 @@ def originality(article: Article, source: SourceProfile, cfg: MetricsConfig) -> 
     quoted = " | ".join(f"« {text} » ({n} words)" for n, text in top)
     value = min(by_density, by_sentences)
     if value >= 1.0:
-        feedback = (f"The article rewrites its source (density {frags.density:.1f}, {share:.0%} of sentences "
+        feedback = (f"The article rewrites its source (density {density:.1f}, {share:.0%} of sentences "
                     f"copied near-verbatim); longest copied passage: {frags.longest} words.")
     else:
-        feedback = (f"The article copies its source nearly verbatim (density {frags.density:.1f}, {share:.0%} "
+        feedback = (f"The article copies its source nearly verbatim (density {density:.1f}, {share:.0%} "
                     f"of sentences copied): rewrite these passages in your own words: {quoted}.")
     return MetricResult(name="originality", value=value, figures=figures, feedback=feedback)
