@@ -135,12 +135,15 @@ def test_ordinary_french_prose_is_not_a_format_leak(line):
     assert format_leaks(article.model_copy(update={"markdown": md})) == []
 
 
-def test_a_missing_corpus_is_said_and_the_shipped_demos_still_count():
-    cfg = CFG.model_copy(update={"leaks": LeaksConfig(corpus=["no/such/set.jsonl"])})
+def test_a_missing_corpus_is_said_and_the_shipped_demos_still_count(caplog, tmp_path):
+    missing = str(tmp_path / "no-such-set.jsonl")  # a new name: a new index, so the warning is logged here
+    cfg = CFG.model_copy(update={"leaks": LeaksConfig(corpus=[missing])})
     article, source = fx.load_article("000"), fx.load_source("000")
-    good = leaks(article, profile_source(source, cfg), cfg)
-    assert good.value == 1.0 and good.figures["corpus"]["missing"] == ["no/such/set.jsonl"]
-    assert "no/such/set.jsonl not found" in good.feedback and good.figures["own_examples"] == []
+    with caplog.at_level("WARNING", logger="redac.metrics.leakcorpus"):
+        good = leaks(article, profile_source(source, cfg), cfg)
+    assert good.value == 1.0 and good.figures["corpus"]["missing"] == [missing]
+    assert good.figures["corpus"]["examples"] == 8 and good.figures["own_examples"] == []  # the shipped demos
+    assert f"{missing} not found" in caplog.text
     bad = leaks(fx.demo_story(article), profile_source(source, cfg), cfg)
     assert bad.value < 0.5 and bad.figures["content_leaks"][0]["example"].startswith("demo ")
 

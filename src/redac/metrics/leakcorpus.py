@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import functools
 import json
+import logging
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ from redac.memo import LRU
 from redac.metrics.config import LeaksConfig
 from redac.metrics.entities import sentence_capitals
 from redac.text import normalise, sentences, tokens
+
+log = logging.getLogger(__name__)
 
 #: Program states shipped in the package (default demos, adapters' programs).
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
@@ -126,6 +129,9 @@ _INDEX: LRU[LeakIndex] = LRU(4)
 
 
 def _build(key: str, files: list[Path], missing: list[str], cfg: LeaksConfig) -> LeakIndex:
+    if missing:  # e.g. an installed package run outside a checkout: said once per index, and in the figures
+        log.warning("leak corpus: %s not found (relative to %s); checking the other %d file(s) only",
+                    ", ".join(missing), os.getcwd(), len(files))
     examples = [ex for path in files for ex in read_examples(path)]
     stories: list[Story] = []
     owner: list[int] = []  # story of each example

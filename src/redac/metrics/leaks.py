@@ -209,7 +209,4 @@ def leaks(article: Article, source: SourceProfile, cfg: MetricsConfig) -> Metric
     else:
         feedback = ("Write only about this source and deliver the article alone. Delete what does not come from "
                     "it: " + "; ".join(parts) + ".")
-    if index.missing:
-        feedback += (f" (Leak corpus incomplete: {', '.join(index.missing)} not found; checked the "
-                     f"{index.n_examples} examples of {len(index.files)} other files.)")
     return MetricResult(name="leaks", value=value, figures=figures, feedback=feedback)
