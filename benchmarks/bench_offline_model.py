@@ -5,7 +5,8 @@
 For each LM, every seed (tests/fixtures/seeds) is rewritten with the LM cache off (real generation
 time), then scored against its labelled pair (seed-00N in the dataset): composite, fact precision per
 kind, fact recall, coverage, words, headings, and the share of sentences copied near-verbatim from
-the source (an SEO rewrite must not be a copy). "Foreign" counts the article's names that its source does
+the source (an SEO rewrite must not be a copy; ``redac.metrics.fragments.copied_share``, what the
+``originality`` metric also counts), ``originality`` and ``leaks``. "Foreign" counts the article's names that its source does
 not have but another labelled pair does (the demo-copying failure: a story borrowed from elsewhere).
 Targets (issue: the offline model): <= 60 s per article on 2 cores, fact precision >= 0.80.
 """
@@ -35,22 +36,6 @@ def foreign_names(markdown: str, own_source: str, others: list[str]) -> list[str
     return sorted(found & elsewhere)
 
 
-def copied_share(markdown: str, source: str, threshold: float = 0.8) -> float:
-    """Share of the article's sentences that are near-verbatim source sentences (word trigrams found in
-    the source at ``threshold`` or more): an SEO rewrite must not be a copy of its source."""
-    from redac.article import sections
-    from redac.factcheck import trigrams
-    from redac.text import sentences, tokens
-
-    source_grams = trigrams(tokens(source))
-    body = [s for sec in sections(markdown) for s in sentences(sec.body)]
-    grams = [trigrams(tokens(s)) for s in body]
-    grams = [g for g in grams if g]
-    if not grams:
-        return 0.0
-    return round(sum(len(g & source_grams) >= threshold * len(g) for g in grams) / len(grams), 3)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lm", action="append", help="LM specs to compare (default: embedded:base, embedded)")
@@ -60,6 +45,7 @@ def main() -> None:
 
     from redac.api import rewrite
     from redac.article import Article
+    from redac.metrics.fragments import copied_share
     from redac.dataset import load_jsonl
     from redac.lm import parse_lm_spec
     from redac.metrics import load_metrics_config, score
@@ -94,6 +80,8 @@ def main() -> None:
                    "fact_recall": round(scores.results["fact_recall"].value, 3),
                    "coverage": round(scores.results["coverage"].value, 3),
                    "copied_share": copied_share(result.article.markdown, src.body),
+                   "originality": round(scores.results["originality"].value, 3),
+                   "leaks": round(scores.results["leaks"].value, 3),
                    "words": result.article.word_count, "headings": len(result.article.headings),
                    "foreign_names": foreign_names(result.article.markdown, src.body, others),
                    "unsupported": prec.figures.get("unsupported_entities", [])[:5]

@@ -106,7 +106,7 @@ def test_a_name_is_registered_once():
 def test_every_builtin_metric_is_declared_completely():
     assert METRIC_NAMES == (
         "fact_recall", "fact_precision", "labelled_facts", "coverage", "rouge", "gold_similarity",
-        "length", "headings", "seo", "language", "readability", "boilerplate",
+        "length", "headings", "seo", "language", "readability", "boilerplate", "originality", "leaks",
     )
     for spec in registry.specs():
         assert spec.summary and spec.weight > 0 and callable(spec.fn), spec.name
@@ -114,6 +114,7 @@ def test_every_builtin_metric_is_declared_completely():
     assert registry.get("coverage").needs == {Need.SOURCE, Need.EMBEDDER}
     assert registry.get("gold_similarity").needs == {Need.GOLD}
     assert registry.get("labelled_facts").needs == {Need.SOURCE, Need.LABELS}
+    assert registry.get("leaks").gate is not None and registry.get("language").gate is not None
 
 
 def test_registry_and_metrics_yaml_agree():

@@ -15,6 +15,7 @@ from __future__ import annotations
 # (`redac score`'s table, Scores.results): keep it unsorted. Explicit, so a broken module fails loudly.
 # isort: off
 from redac.metrics import facts, similarity, length, headings, seo, language, readability, boilerplate  # noqa: F401
+from redac.metrics import originality, leaks  # noqa: F401
 # isort: on
 from redac.metrics.batch import coerce_article, score_batch
 from redac.metrics.composite import composite, score

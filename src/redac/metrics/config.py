@@ -103,6 +103,46 @@ class LanguageConfig(StrictModel):
     target: str = "fr"
 
 
+class OriginalityConfig(StrictModel):
+    """Copy bands ``(rewrite, copy)``: at or under ``rewrite`` a measure scores 1, at or over ``copy`` 0,
+    linear between; the value is the lower of the two. Calibrated on the 60 golds (docs/metrics.md)."""
+
+    density: tuple[float, float] = (20.0, 100.0)          # Grusky et al.'s extractive fragment density
+    copied_sentences: tuple[float, float] = (0.6, 1.0)    # share of prose sentences copied near-verbatim
+    sentence_match: float = Field(default=0.8, gt=0.0, le=1.0)  # share of a sentence's trigrams: "copied"
+    top_fragments: int = Field(default=3, ge=0)           # longest fragments quoted in figures and feedback
+
+    @field_validator("density", "copied_sentences")
+    @classmethod
+    def _band(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if not 0.0 <= v[0] < v[1]:
+            raise ValueError("a band is [rewrite, copy] with 0 <= rewrite < copy")
+        return v
+
+
+class LeaksConfig(StrictModel):
+    """What an article must not copy from other examples (docs/metrics.md, ``leaks``)."""
+
+    # Labelled sets (.jsonl, the dataset schema) and program states (.json, their demos), relative to the
+    # working directory; a missing file is skipped and named in the metric's figures.
+    corpus: list[str] = Field(default_factory=lambda: ["datasets/redac-fr-news/redac-fr-news.jsonl"])
+    shipped_demos: bool = True        # also the demos of the program states shipped in the package
+    ngram: int = Field(default=6, ge=3)  # word n-grams of another story that count as copied text
+    min_words: int = Field(default=30, ge=1)   # article words inside such n-grams that make a content leak
+    min_facts: int = Field(default=3, ge=1)    # ... or names + figures of one other story, none in the source
+    own_overlap: float = Field(default=0.5, gt=0.0, le=1.0)  # source n-gram containment: "the same story"
+    content_cost: float = Field(default=0.6, ge=0.0, le=1.0)  # value lost per other story leaked
+    format_cost: float = Field(default=0.2, ge=0.0, le=1.0)   # value lost per kind of format leak
+
+    @field_validator("corpus")
+    @classmethod
+    def _suffixes(cls, v: list[str]) -> list[str]:
+        for name in v:
+            if not name.endswith((".jsonl", ".json")):
+                raise ValueError(f"{name!r}: a leak corpus file is a labelled set (.jsonl) or a program state (.json)")
+        return v
+
+
 class MetricsConfig(StrictModel):
     """Versioned metric settings. Defaults equal ``evals/metrics.yaml`` (a test keeps them in step);
     weights, thresholds and gates default to the registry's."""
@@ -121,6 +161,8 @@ class MetricsConfig(StrictModel):
     seo: SeoConfig = Field(default_factory=SeoConfig)
     readability: ReadabilityConfig = Field(default_factory=ReadabilityConfig)
     language: LanguageConfig = Field(default_factory=LanguageConfig)
+    originality: OriginalityConfig = Field(default_factory=OriginalityConfig)
+    leaks: LeaksConfig = Field(default_factory=LeaksConfig)
 
     @field_validator("embedder")
     @classmethod
