@@ -12,7 +12,6 @@ A perturbation is ``fn(gold, pair) -> Article | None``; ``None`` means it does n
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +19,6 @@ from dataclasses import dataclass
 from redac.article import Article
 from redac.dataset import Record
 from redac.sources import Source
-from redac.text import normalise, sentences
 
 from tests.fixtures.metrics import metrics_fixtures as fx
 
@@ -128,38 +126,39 @@ def stuff_keyphrase_lightly(a: Article, p: Pair) -> Article:
 
 
 def near_verbatim_copy(a: Article, p: Pair) -> Article:
-    """The source's own sentences under the gold's title and subheadings: duplicate content."""
-    sents = [s for s in sentences(normalise(p.source.body)) if not s.startswith(("|", "-"))]
-    subs = [ln for ln in a.markdown.splitlines() if re.match(r"^##\s", ln)] or ["## L'essentiel"]
-    per = max(1, len(sents) // len(subs))
-    blocks = [f"# {a.title}", " ".join(sents[:per])]
-    for k, sub in enumerate(subs):
-        chunk = sents[per * (k + 1): per * (k + 2)] if k < len(subs) - 1 else sents[per * (k + 1):]
-        if chunk:
-            blocks += [sub, " ".join(chunk)]
-    return _md(a, "\n\n".join(blocks))
+    return fx.near_verbatim_copy(a, p.source)
 
 
-def demo_story(a: Article, p: Pair) -> Article | None:
-    """Another pair's gold presented as this pair's article: what a model that copies its demos writes."""
+def shuffled_copy(a: Article, p: Pair) -> Article:
+    """The source's sentences in reverse order: a copy that breaks up the long copied passages."""
+    return fx.near_verbatim_copy(a, p.source, shuffle=True)
+
+
+def other_story(a: Article, p: Pair) -> Article | None:
+    """Another pair's gold presented as this pair's article: a model writing some other story of the set."""
     other = next((r for r in p.others if r.id.split("-")[0] != p.record.id.split("-")[0]), None)
     return Article(**other.gold.model_dump()) if other else None
 
 
+def demo_story(a: Article, p: Pair) -> Article:
+    """The story of one of the shipped program's few-shot demos: what a base model copying its demos writes."""
+    return fx.demo_story(a)
+
+
 def json_fragments(a: Article, p: Pair) -> Article:
-    """Structured-output debris left in the body: a JSON object, a quoted list and a field marker."""
-    lines = a.markdown.splitlines()
-    mid = _prose(a)[len(_prose(a)) // 2]
-    debris = json.dumps({"title": a.title, "outline": ["## Contexte", "## Réactions"]}, ensure_ascii=False)
-    lines.insert(mid + 1, f"\n{debris}\n\n[[ ## completed ## ]]\n")
-    return _md(a, "\n".join(lines))
+    return fx.json_fragments(a)
+
+
+def field_markers(a: Article, p: Pair) -> Article:
+    return fx.field_markers(a)
 
 
 def chat_preamble(a: Article, p: Pair) -> Article:
-    """A chat model's wrapper around the article."""
-    body = a.markdown
-    return _md(a, "Voici l'article demandé, optimisé pour le SEO :\n\n" + body
-               + "\n\nN'hésitez pas à me demander si vous souhaitez des modifications.")
+    return fx.chat_preamble(a)
+
+
+def second_front_matter(a: Article, p: Pair) -> Article:
+    return fx.second_front_matter(a)
 
 
 def pad_with_repeats(a: Article, p: Pair) -> Article | None:
@@ -194,9 +193,13 @@ PERTURBATIONS: dict[str, Perturbation] = {
     "stuff_keyphrase": stuff_keyphrase,
     "stuff_keyphrase_lightly": stuff_keyphrase_lightly,
     "near_verbatim_copy": near_verbatim_copy,
+    "shuffled_copy": shuffled_copy,
     "demo_story": demo_story,
+    "other_story": other_story,
     "json_fragments": json_fragments,
+    "field_markers": field_markers,
     "chat_preamble": chat_preamble,
+    "second_front_matter": second_front_matter,
     "pad_with_repeats": pad_with_repeats,
     "paste_boilerplate": paste_boilerplate,
 }
