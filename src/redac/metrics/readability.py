@@ -20,7 +20,7 @@ from redac.metrics.yoast.readability_rules import readability_assessments
 
 
 @register("readability", summary="Yoast SEO's readability checks and the Flesch-Kandel ease", weight=0.03,
-          threshold=0.50)
+          threshold=0.40)
 def readability(article: Article, source: SourceProfile, cfg: MetricsConfig) -> MetricResult:
     doc = yoast_document(article)
     if not doc.sentences:

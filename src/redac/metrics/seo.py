@@ -17,7 +17,7 @@ from redac.metrics.result import MetricResult
 from redac.metrics.yoast import parse_keyphrase, seo_assessments, seo_score, yoast_document
 
 
-@register("seo", summary="Yoast SEO's keyphrase, title, meta and slug checks", weight=0.05, threshold=0.70)
+@register("seo", summary="Yoast SEO's keyphrase, title, meta and slug checks", weight=0.05, threshold=0.85)
 def seo(article: Article, source: SourceProfile, cfg: MetricsConfig) -> MetricResult:
     kp = parse_keyphrase(article.keyphrase)
     results = seo_assessments(article, yoast_document(article), kp, cfg.seo)

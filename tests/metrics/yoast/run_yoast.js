@@ -1,8 +1,10 @@
 // Runs the real Yoast SEO analysis (npm package yoastseo, pinned in package.json) on a list of papers.
 // Usage: node run_yoast.js papers.json > results.json
-// Each paper: {id, html, keyword, title, description, slug, locale, titleWidth}.
-// Prints, per paper, the SEO assessor's and the content (readability) assessor's overall score and
-// each assessment's identifier, score and text (HTML tags stripped).
+// Each paper: {id, html, keyword, title, description, slug, locale, titleWidth, analyses}; analyses is
+// a subset of ["seo", "readability"] (default both). Prints, per paper, the SEO assessor's and the
+// content (readability) assessor's overall score and each assessment's identifier, score and text
+// (HTML tags stripped). titleWidth is the SEO title's width in pixels: Yoast measures it in the
+// browser, so the caller supplies it.
 "use strict";
 const fs = require("fs");
 const { Paper, SeoAssessor, ContentAssessor } = require("yoastseo");
@@ -32,9 +34,15 @@ function analyse(input) {
         slug: input.slug || "",
         locale: input.locale || "fr_FR",
     });
-    const seo = run(new SeoAssessor(new FrenchResearcher(paper)), paper);
-    const readability = run(new ContentAssessor(new FrenchResearcher(paper)), paper);
-    return { id: input.id, seo, readability };
+    const analyses = input.analyses || ["seo", "readability"];
+    const out = { id: input.id };
+    if (analyses.includes("seo")) {
+        out.seo = run(new SeoAssessor(new FrenchResearcher(paper)), paper);
+    }
+    if (analyses.includes("readability")) {
+        out.readability = run(new ContentAssessor(new FrenchResearcher(paper)), paper);
+    }
+    return out;
 }
 
 const papers = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
