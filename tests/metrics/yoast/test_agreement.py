@@ -88,11 +88,10 @@ def run_yoast(cases: list[Case], tmp: Path) -> None:
         case.yoast = result
 
 
-@pytest.fixture(scope="module")
-def cases(tmp_path_factory: pytest.TempPathFactory) -> list[Case]:
+def scored_cases(tmp: Path) -> list[Case]:
     node_modules()
     out = build_cases()
-    run_yoast(out, tmp_path_factory.mktemp("yoast"))
+    run_yoast(out, tmp)
     for c in out:
         for analysis in c.analyses:
             fn = seo if analysis == "seo" else readability
@@ -139,23 +138,23 @@ def differing(case: Case, analysis: str) -> list[str]:
 
 
 def write_report(cases: list[Case]) -> None:
+    """Per analysis: Spearman, assessment agreement, then every case where an assessment differs and the
+    ten cases whose ranks differ most (``-s`` prints it; also ``out/yoast_agreement.md``)."""
     lines = ["# redac vs Yoast SEO (yoastseo, pinned in tests/metrics/yoast/package.json)", ""]
     for analysis in ("seo", "readability"):
         xs, ys = pairs(cases, analysis)
         chosen = [c for c in cases if analysis in c.analyses]
-        total = sum(len(c.yoast[analysis]["assessments"]) - sum(a["id"] in YOAST_ONLY
-                    for a in c.yoast[analysis]["assessments"]) for c in chosen)
-        wrong = sum(len(differing(c, analysis)) for c in chosen)
-        lines += [f"## {analysis}: Spearman {spearman(xs, ys):.3f} over {len(chosen)} cases; assessments "
-                  f"agreeing {total - wrong}/{total}", "",
-                  "| case | redac | Yoast | assessments that differ (Yoast/redac) |", "|---|---|---|---|"]
+        total = sum(1 for c in chosen for a in c.yoast[analysis]["assessments"] if a["id"] not in YOAST_ONLY)
+        diffs = [differing(c, analysis) for c in chosen]
         rx, ry = ranks(xs), ranks(ys)
-        rows = sorted(range(len(chosen)), key=lambda i: -abs(rx[i] - ry[i]))
-        for i in rows:
-            c = chosen[i]
-            diff = differing(c, analysis)
-            if diff or abs(rx[i] - ry[i]) > len(chosen) / 4:
-                lines.append(f"| {c.id} | {xs[i]:.2f} | {ys[i]:g} | {', '.join(diff) or '(ranks only)'} |")
+        gap = [abs(a - b) for a, b in zip(rx, ry)]
+        shown = sorted({i for i, d in enumerate(diffs) if d}
+                       | set(sorted(range(len(chosen)), key=lambda i: -gap[i])[:10]), key=lambda i: -gap[i])
+        lines += [f"## {analysis}: Spearman {spearman(xs, ys):.3f} over {len(chosen)} cases; assessments "
+                  f"agreeing {total - sum(map(len, diffs))}/{total}", "",
+                  "| case | redac | Yoast | rank gap | assessments that differ (Yoast/redac) |", "|---|---|---|---|---|"]
+        lines += [f"| {chosen[i].id} | {xs[i]:.2f} | {ys[i]:g} | {gap[i]:.0f} | {', '.join(diffs[i]) or '-'} |"
+                  for i in shown]
         lines.append("")
     text = "\n".join(lines)
     print("\n" + text)
@@ -163,31 +162,35 @@ def write_report(cases: list[Case]) -> None:
     (ROOT / "out" / "yoast_agreement.md").write_text(text, encoding="utf-8")
 
 
-@pytest.mark.parametrize("analysis", ["seo", "readability"])
-def test_redac_ranks_articles_as_yoast_does(cases: list[Case], analysis: str) -> None:
-    xs, ys = pairs(cases, analysis)
-    rho = spearman(xs, ys)
-    assert rho >= MIN_SPEARMAN, f"{analysis}: Spearman {rho:.3f} < {MIN_SPEARMAN} (table: out/yoast_agreement.md)"
-
-
-def test_every_red_keyphrase_assessment_is_named(cases: list[Case]) -> None:
-    missed = []
+def disagreements(cases: list[Case]) -> list[str]:
+    """What the test asserts, as failure lines: Spearman per analysis, red keyphrase checks unnamed,
+    keyphrase stuffing not red in both."""
+    wrong = []
+    for analysis in ("seo", "readability"):
+        rho = spearman(*pairs(cases, analysis))
+        if rho < MIN_SPEARMAN:
+            wrong.append(f"{analysis}: Spearman {rho:.3f} < {MIN_SPEARMAN}")
     for c in cases:
         if "seo" not in c.analyses:
             continue
-        for a in c.yoast["seo"]["assessments"]:
+        yoast = {a["id"]: a for a in c.yoast["seo"]["assessments"]}
+        for a in yoast.values():
             name = KEYPHRASE_ASSESSMENTS.get(a["id"])
             if name and a["score"] <= 4 and name not in c.redac["seo"].feedback:
-                missed.append(f"{c.id}: Yoast {a['id']}={a['score']} ({a['text'][:80]})")
-    assert not missed, "\n".join(missed)
-
-
-def test_keyphrase_stuffing_is_red_in_both(cases: list[Case]) -> None:
-    for c in cases:
+                wrong.append(f"{c.id}: Yoast {a['id']}={a['score']} not named by redac ({a['text'][:80]})")
         if c.id.endswith(("/stuff_over", "/stuff_far", "/stuff_plus25")):
-            yoast = {a["id"]: a["score"] for a in c.yoast["seo"]["assessments"]}["keyphraseDensity"]
-            assert yoast < 0, (c.id, yoast)
-            assert c.redac["seo"].figures["assessments"]["keyphraseDensity"] == yoast, c.id
+            density = yoast["keyphraseDensity"]["score"]
+            mine = c.redac["seo"].figures["assessments"]["keyphraseDensity"]
+            if density >= 0 or mine != density:
+                wrong.append(f"{c.id}: keyphrase density Yoast {density}, redac {mine} (both must be red)")
+    return wrong
+
+
+def test_redac_agrees_with_yoast(tmp_path: Path) -> None:
+    """One test (the node run takes about a minute; under xdist it must run once): Spearman >= 0.8 for
+    seo and readability, every red keyphrase assessment named, keyphrase stuffing red in both."""
+    wrong = disagreements(scored_cases(tmp_path))
+    assert not wrong, "\n".join(wrong) + "\n(table: out/yoast_agreement.md)"
 
 
 def test_shipped_word_lists_are_the_pinned_packages() -> None:
