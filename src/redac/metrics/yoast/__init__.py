@@ -5,13 +5,13 @@ the real package.
 """
 
 from redac.metrics.yoast.assessment import Assessment, penalty, rating, readability_score, seo_score
-from redac.metrics.yoast.document import DOCUMENT_CACHE, YoastDocument, parse_markdown, yoast_document
+from redac.metrics.yoast.document import BLOCK_CACHE, DOCUMENT_CACHE, YoastDocument, parse_markdown, yoast_document
 from redac.metrics.yoast.keyphrase import Keyphrase, parse_keyphrase
 from redac.metrics.yoast.lexicon import lexicon
 from redac.metrics.yoast.seo_rules import seo_assessments
 from redac.metrics.yoast.width import title_width
 
 __all__ = [
-    "DOCUMENT_CACHE", "Assessment", "Keyphrase", "YoastDocument", "lexicon", "parse_keyphrase", "parse_markdown",
+    "BLOCK_CACHE", "DOCUMENT_CACHE", "Assessment", "Keyphrase", "YoastDocument", "lexicon", "parse_keyphrase", "parse_markdown",
     "penalty", "rating", "readability_score", "seo_assessments", "seo_score", "title_width", "yoast_document",
 ]

@@ -11,11 +11,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from redac.article import Article
 from redac.memo import LRU
-from redac.metrics.yoast.sentences import get_words, split_sentences, split_tokens, words_of_tokens
+from redac.metrics.yoast.sentences import (
+    get_words,
+    normalise_quotes,
+    split_sentences,
+    split_tokens,
+    words_of_tokens,
+)
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
@@ -33,6 +39,26 @@ class Sentence:
         """Words, hyphenated ones kept whole (Yoast's sentence and paragraph lengths)."""
         return words_of_tokens(self.tokens, split_on_hyphens=False)
 
+    @cached_property
+    def split_words(self) -> int:
+        """How many words, hyphens splitting (getAllWordsFromTree: densities, transition-word text length)."""
+        return len(words_of_tokens(self.tokens))
+
+    @cached_property
+    def match_tokens(self) -> tuple[str, ...]:
+        """Lower-cased, quote-normalised tokens without whitespace (keyphrase matching)."""
+        return tuple(normalise_quotes(t.lower()) for t in self.tokens if not t.isspace())
+
+    @cached_property
+    def match_text(self) -> str:
+        """:attr:`match_tokens` joined: a quick test of whether a word can occur at all."""
+        return " ".join(self.match_tokens)
+
+    @cached_property
+    def lower_tokens(self) -> tuple[str, ...]:
+        """Lower-cased tokens without the spaces (transition words match on these)."""
+        return tuple(t.lower() for t in self.tokens if t != " ")
+
 
 @dataclass(frozen=True)
 class Block:
@@ -42,6 +68,11 @@ class Block:
     text: str
     sentences: tuple[Sentence, ...]
     group: int = 0   # the Markdown block it came from: the items of one list or table share it
+
+    @property
+    def word_count(self) -> int:
+        """Whitespace words (getWords.js)."""
+        return count_words(self.text)
 
     @property
     def heading_level(self) -> int:
@@ -56,9 +87,24 @@ def _plain(text: str) -> str:
     return _INLINE.sub(lambda m: m.group(1) or m.group(2), text)
 
 
+@lru_cache(maxsize=20_000)
+def count_words(text: str) -> int:
+    """getWords.js's count for one block of text (memoised: blocks repeat across an optimiser's candidates)."""
+    return len(get_words(text))
+
+
+#: The sentences of each distinct block text, shared by every article that contains it (an optimiser's
+#: candidates for one source repeat most of their paragraphs): parsed, tokenised and counted once.
+BLOCK_CACHE: LRU[tuple[Sentence, ...]] = LRU(20_000)
+
+
+def _sentences(text: str) -> tuple[Sentence, ...]:
+    return tuple(Sentence(s, split_tokens(s)) for s in split_sentences(text))
+
+
 def _block(kind: str, text: str, group: int) -> Block:
     text = _plain(text).strip()
-    return Block(kind, text, tuple(Sentence(s, split_tokens(s)) for s in split_sentences(text)), group)
+    return Block(kind, text, BLOCK_CACHE.get_or_make(text, lambda: _sentences(text)), group)
 
 
 def _blocks_of(lines: list[str], group: int) -> list[Block]:
@@ -89,12 +135,12 @@ class YoastDocument:
     @cached_property
     def tree_word_count(self) -> int:
         """Words of all sentence tokens, hyphens splitting (getAllWordsFromTree: the density's length)."""
-        return sum(len(words_of_tokens(s.tokens)) for s in self.sentences)
+        return sum(s.split_words for s in self.sentences)
 
     @cached_property
     def word_count(self) -> int:
         """Whitespace words of the whole text (wordCountInText: the text length)."""
-        return sum(len(get_words(b.text)) for b in self.blocks)
+        return sum(b.word_count for b in self.blocks)
 
     @cached_property
     def html_sentences(self) -> list[str]:
@@ -130,7 +176,7 @@ class YoastDocument:
                     out.append((heading or "", n))
                 heading, n = b.text, 0
             else:
-                n += len(get_words(b.text))
+                n += b.word_count
         if heading is not None or n:
             out.append((heading or "", n))
         return out

@@ -16,17 +16,11 @@ from functools import lru_cache
 
 from redac.metrics.yoast.document import Sentence
 from redac.metrics.yoast.lexicon import lexicon, transliterate
-from redac.metrics.yoast.sentences import get_words, split_sentences
+from redac.metrics.yoast.sentences import get_words, normalise_quotes, split_sentences
 
 _WB = r"[ \u00a0\u2014\u06d4\u061f\u060C\u061B\n\r\t.,()”“〝〞〟‟„\"+\-;!¡?¿:/»«‹›<>"
 _START = f"(?:^|{_WB}'‘’‛`])"
 _END = f"(?:$|{_WB}]|['‘’‛`]{_WB}])"
-_SINGLE_QUOTES = re.compile("[‘’‛`‹›]")
-_DOUBLE_QUOTES = re.compile("[“”〝〞〟‟„『』«»]")
-
-
-def normalise_quotes(text: str) -> str:
-    return _DOUBLE_QUOTES.sub('"', _SINGLE_QUOTES.sub("'", text))
 
 
 @lru_cache(maxsize=4096)
@@ -86,12 +80,14 @@ def count_in_sentences(sentences: list[Sentence], keyphrase: Keyphrase) -> int:
     word, summed; a sentence missing a word counts 0."""
     if not keyphrase:
         return 0
-    patterns = [word_pattern(w) for w in keyphrase.words]
+    words = [(word_pattern(w), tuple(dict.fromkeys((w, transliterate(w))))) for w in keyphrase.words]
     total = 0
     for sentence in sentences:
-        tokens = [normalise_quotes(t) for t in sentence.tokens if not t.isspace()]
-        counts = [sum(1 for t in tokens if p.search(t)) for p in patterns]
-        total += min(counts)
+        tokens = sentence.match_tokens
+        joined = sentence.match_text
+        if not all(any(f in joined for f in forms) for _, forms in words):
+            continue  # some content word is absent: no occurrence (most sentences; a substring test is cheap)
+        total += min(sum(1 for t in tokens if any(f in t for f in forms) and p.search(t)) for p, forms in words)
     return total
 
 

@@ -58,11 +58,22 @@ def _found(regex: re.Pattern[str], text: str) -> list[tuple[int, str]]:
     return [(m.start(), m.group()) for m in regex.finditer(text)]
 
 
+_PARTS = re.compile("[" + re.escape("".join(sorted(_BOUNDARY))) + "]")
+
+
+def _present(words: tuple[str, ...], text: str) -> list[str]:
+    """The words of the list that may occur in ``text`` between boundaries (a cheap pre-filter: a word
+    without boundary characters must be one of the text's parts)."""
+    parts = set(_PARTS.split(text))
+    return [w for w in words if (w in parts) if not _PARTS.search(w)] + [w for w in words if _PARTS.search(w)
+                                                                           and w in text]
+
+
 def _breakers(sentence: str) -> list[tuple[int, str]]:
     auxiliary, reflexive, _ = _regexes()
     lex = lexicon()
-    aux = [x for w in lex.passive_auxiliaries for x in _indices_of(w.strip(), sentence)]
-    stops = [x for w in lex.stop_words for x in _indices_of(w.strip(), sentence)]
+    aux = [x for w in _present(lex.passive_auxiliaries, sentence) for x in _indices_of(w.strip(), sentence)]
+    stops = [x for w in _present(lex.stop_words, sentence) for x in _indices_of(w.strip(), sentence)]
     commas = [(m.start(), m.group()) for m in _STOP_CHARACTER.finditer(sentence)]
     after_reflexive = _ends(_found(reflexive, sentence), 1)
     after_elision = _ends(_found(_ELISION, sentence), 0)

@@ -8,6 +8,8 @@ sentence beginnings; text presence only below 50 characters) and appends ``flesc
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from redac.metrics.config import ReadabilityConfig
 from redac.metrics.feedback import short
 from redac.metrics.yoast.assessment import Assessment
@@ -15,7 +17,6 @@ from redac.metrics.yoast.document import Sentence, YoastDocument
 from redac.metrics.yoast.flesch import flesch_kandel
 from redac.metrics.yoast.lexicon import lexicon
 from redac.metrics.yoast.passive import is_passive
-from redac.metrics.yoast.sentences import words_of_tokens
 
 
 def _pct(part: int, whole: int) -> float:
@@ -75,29 +76,43 @@ def sentence_length(doc: YoastDocument, c: ReadabilityConfig) -> Assessment:
                       f"words, over the recommended {ok:g}%: split the longest")
 
 
-def _has_words(tokens: list[str], words: tuple[str, ...]) -> bool:
-    n = len(words)
-    return any(tuple(tokens[i:i + n]) == words for i in range(len(tokens) - n + 1))
+def _at(tokens: tuple[str, ...], i: int, words: tuple[str, ...]) -> bool:
+    return tokens[i:i + len(words)] == words
 
 
 def has_transition(sentence: Sentence) -> bool:
     """findTransitionWords.js: a listed word or phrase among the sentence's lower-cased tokens, or both
     parts of a two-part one (``d'une part`` ... ``d'autre part``)."""
-    lex = lexicon()
-    tokens = [t.lower() for t in sentence.tokens if t != " "]
+    return has_transition_memo(sentence.lower_tokens)
+
+
+@lru_cache(maxsize=50_000)
+def has_transition_memo(tokens: tuple[str, ...]) -> bool:
+    by_first, two_part = _transition_index()
+    for i, t in enumerate(tokens):
+        if any(_at(tokens, i, words) for words in by_first.get(t, ())):
+            return True
     present = set(tokens)
-    if any(all(w in present for w in a + b) and _has_words(tokens, a) and _has_words(tokens, b)
-           for a, b in lex.two_part_transition_words):
-        return True
-    return any(words[0] in present and _has_words(tokens, words) for words in lex.transition_words)
+    return any(a[0] in present and b[0] in present and any(_at(tokens, i, a) for i in range(len(tokens)))
+               and any(_at(tokens, i, b) for i in range(len(tokens))) for a, b in two_part)
+
+
+@lru_cache(maxsize=1)
+def _transition_index() -> tuple[dict[str, list[tuple[str, ...]]], tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]]:
+    """Transition words by their first word, and the two-part ones."""
+    lex = lexicon()
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for words in lex.transition_words:
+        index.setdefault(words[0], []).append(words)
+    return index, lex.two_part_transition_words
 
 
 def transition_words(doc: YoastDocument, c: ReadabilityConfig) -> Assessment:
     """TransitionWordsAssessment: at least 30 % of sentences with a transition word (under 20 %: red)."""
     total = len(doc.sentences)
-    with_tw = sum(1 for s in doc.sentences if has_transition(s))
+    with_tw = sum(1 for s in doc.sentences if has_transition(s))  # memoised per sentence
     share = _pct(with_tw, total)
-    words = sum(len(words_of_tokens(s.tokens)) for s in doc.sentences)
+    words = doc.tree_word_count
     orange, green = c.transition_share
     if words < 200 or share >= green:
         return Assessment("textTransitionWords", 9, f"transition words: in {share:g}% of sentences, good")
@@ -148,7 +163,7 @@ def sentence_beginnings(doc: YoastDocument) -> Assessment:
 
 def flesch_reading_ease(doc: YoastDocument, c: ReadabilityConfig) -> Assessment:
     """The French Flesch ease (Kandel & Moles): at least 60 green, 50–60 orange, below red."""
-    score = flesch_kandel(len(doc.html_sentences), doc.text)
+    score = flesch_kandel(len(doc.html_sentences), [b.text for b in doc.blocks])
     orange, green = c.flesch
     if score is None or score >= green:
         return Assessment("fleschReadingEase", 9, f"Flesch reading ease: {score}, good")

@@ -43,6 +43,15 @@ PUNCTUATION = ("–-()_[]’‘“”〝〞〟‟„\"'.?!:;,¿¡«»‹›\u201
 _PUNCT_START = re.compile(f"^[{re.escape(PUNCTUATION)}]+")
 _PUNCT_END = re.compile(f"[{re.escape(PUNCTUATION)}]+$")
 _LOWER_ABBREVIATIONS = frozenset(a.lower() for a in _ABBREVIATIONS)
+_PUNCT_SET = frozenset(PUNCTUATION)
+
+
+_QUOTES = str.maketrans({**dict.fromkeys("‘’‛`‹›", "'"), **dict.fromkeys("“”〝〞〟‟„『』«»", '"')})
+
+
+def normalise_quotes(text: str) -> str:
+    """Yoast's quote normalisation (sanitize/quotes.js): curly and angle quotes become ' and "."""
+    return text.translate(_QUOTES)
 
 
 def _is_quote(ch: str) -> bool:
@@ -85,7 +94,8 @@ def split_sentences(text: str) -> list[str]:
                 out.append(current)
                 current = ""
         elif kind == "full":
-            if _ABBREVIATION_END.search(current) or (has_next and chars[0].isdigit()):
+            # The longest abbreviation has 8 characters: looking at the last 10 is the same test, faster.
+            if _ABBREVIATION_END.search(current[-10:]) or (has_next and chars[0].isdigit()):
                 continue
             after = tokens[i + 2] if i + 2 < len(tokens) else None
             if (prev and nxt and after and prev[0] == "text" and _INITIAL.search(prev[1])
@@ -114,6 +124,9 @@ def split_tokens(sentence: str) -> tuple[str, ...]:
     for raw in _SEPARATORS.split(sentence):
         if not raw:
             continue
+        if raw[0] not in _PUNCT_SET and raw[-1] not in _PUNCT_SET:
+            out.append(raw)
+            continue
         pre: list[str] = []
         post: list[str] = []
         while raw and _PUNCT_START.match(raw):
@@ -128,14 +141,25 @@ def split_tokens(sentence: str) -> tuple[str, ...]:
 
 def strip_punctuation(word: str) -> str:
     """removePunctuation.js: punctuation off both ends (``«Bonjour»,`` → ``Bonjour``)."""
-    word = word.replace("\u00a0", " ").replace("&amp", "").replace("\\", "")
+    if "\u00a0" in word or "&amp" in word or "\\" in word:
+        word = word.replace("\u00a0", " ").replace("&amp", "").replace("\\", "")
+    if not word or (word[0] not in _PUNCT_SET and word[-1] not in _PUNCT_SET):
+        return word
     return _PUNCT_END.sub("", _PUNCT_START.sub("", word))
+
+
+def _word(token: str) -> str:
+    """strip_punctuation with a fast path for the common token that needs none."""
+    if token and token[0] not in _PUNCT_SET and token[-1] not in _PUNCT_SET and "&amp" not in token \
+            and "\\" not in token and "\u00a0" not in token:
+        return token
+    return strip_punctuation(token)
 
 
 def words_of_tokens(tokens: tuple[str, ...], *, split_on_hyphens: bool = True) -> list[str]:
     """getWordsFromTokens: the words among tokens; without hyphen splitting ``grands-parents`` is one."""
     texts = list(tokens)
-    if not split_on_hyphens:
+    if not split_on_hyphens and "-" in texts:
         merged: list[str] = []
         i = 0
         while i < len(texts):
@@ -147,9 +171,9 @@ def words_of_tokens(tokens: tuple[str, ...], *, split_on_hyphens: bool = True) -
                 merged.append(texts[i])
             i += 1
         texts = merged
-    return [w for w in (strip_punctuation(t) for t in texts) if w.strip()]
+    return [w for w in map(_word, texts) if w and not w.isspace()]
 
 
 def get_words(text: str) -> list[str]:
     """getWords.js: whitespace-separated words with edge punctuation removed (hyphenated words stay one)."""
-    return [w for w in (strip_punctuation(t) for t in text.split()) if w.strip()]
+    return [w for w in map(_word, text.split()) if w and not w.isspace()]
