@@ -8,6 +8,7 @@ and writes it to ``out/yoast_agreement.md``.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import math
 import shutil
@@ -69,9 +70,11 @@ def node_modules() -> None:
     if missing:
         pytest.fail(f"{' and '.join(missing)} not found: the Yoast agreement test runs the real yoastseo "
                     "package; install them (Debian: apt-get install -y nodejs npm)")
-    if not (HERE / "node_modules" / "yoastseo" / "package.json").exists():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True, timeout=900,
-                       capture_output=True)
+    with open(HERE / ".npm-install.lock", "w") as lock:  # two xdist workers must not run npm ci at once
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (HERE / "node_modules" / "yoastseo" / "package.json").exists():
+            subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True, timeout=900,
+                           capture_output=True)
 
 
 def run_yoast(cases: list[Case], tmp: Path) -> None:
