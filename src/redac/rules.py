@@ -11,11 +11,12 @@ No imports: every layer may read this module.
 
 from __future__ import annotations
 
-# Title (the SEO title and the H1): Yoast's width check, in characters.
+# Title (the SEO title and the H1), in characters: the program's and the dataset's bound. The seo metric
+# measures the width in pixels as Yoast does (at most 600 px, about 60-65 characters of French).
 TITLE_MIN_CHARS = 30
 TITLE_MAX_CHARS = 60
 
-# Meta description.
+# Meta description (Yoast: green over 120 and up to 156 characters; the seo metric follows Yoast).
 META_MIN_CHARS = 120
 META_MAX_CHARS = 156
 
@@ -30,7 +31,8 @@ SLUG_MAX_CHARS = 75
 # A subheading the program makes from a fact is cut to this many characters.
 SUBHEADING_MAX_CHARS = 60
 
-# Keyphrase density, occurrences per 100 words of prose (Yoast), and the density over which the text
-# is keyword stuffing.
+# Keyphrase density as Yoast SEO computes it: occurrences per 100 words, times the keyphrase length
+# factor 0.7 + content words / 3 (so a 3-word keyphrase in 1,000 words may occur 10 to 17 times); over
+# the band's top Yoast scores it red, over the stuffing density "way over the maximum".
 DENSITY = (0.5, 3.0)
 STUFFING_DENSITY = 4.0

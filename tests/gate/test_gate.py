@@ -502,7 +502,7 @@ def test_gate_catches_a_stricter_metric_config(ci_config, tmp_path, capsys):
     data = yaml.safe_load((ROOT / "evals" / "metrics.yaml").read_text(encoding="utf-8"))
     data["headings"]["max_section_words"] = 50  # most sections are now "too long without a subheading"
     data["seo"]["meta_chars"] = [150, 156]
-    data["seo"]["title_chars"] = [58, 65]
+    data["seo"]["title_max_px"] = 300
     metrics = tmp_path / "metrics.yaml"
     metrics.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     cfg = yaml.safe_load(ci_config.read_text(encoding="utf-8"))

@@ -82,21 +82,38 @@ class HeadingsConfig(StrictModel):
 
 
 class SeoConfig(StrictModel):
-    """Defaults: the house rules (:mod:`redac.rules`), which the program's repairs also follow."""
+    """Yoast SEO's French SEO analysis (yoastseo 3.6.0's values; docs/metrics.md, "Yoast rules")."""
 
-    density: tuple[float, float] = rules.DENSITY  # keyphrase occurrences per 100 words (Yoast)
-    stuffing: float = rules.STUFFING_DENSITY       # over this density the whole SEO value is halved
-    title_chars: tuple[int, int] = (rules.TITLE_MIN_CHARS, rules.TITLE_MAX_CHARS)
-    meta_chars: tuple[int, int] = (rules.META_MIN_CHARS, rules.META_MAX_CHARS)
-    slug_max_chars: int = rules.SLUG_MAX_CHARS
-    max_keyphrase_words: int = rules.KEYPHRASE_MAX_WORDS
+    density: tuple[float, float] = rules.DENSITY    # keyphrase density band, % of words x (0.7 + content words / 3)
+    stuffing: float = rules.STUFFING_DENSITY         # over it Yoast scores density -50 ("way over"), else -10
+    keyphrase_words: tuple[int, int] = (rules.KEYPHRASE_MAX_WORDS, 8)  # content words: green up to, orange up to
+    subheadings_share: tuple[float, float] = (0.3, 0.75)  # share of H2/H3 that should reflect the keyphrase
+    meta_chars: tuple[int, int] = (rules.META_MIN_CHARS, rules.META_MAX_CHARS)  # green: over the first, up to the second
+    title_max_px: int = Field(default=600, ge=100)   # SEO title width (Arial 20 px) a result shows
+    min_words: int = Field(default=300, ge=1)        # text length worth 9
+
+    @model_validator(mode="after")
+    def _order(self) -> "SeoConfig":
+        for name in ("density", "keyphrase_words", "subheadings_share", "meta_chars"):
+            lo, hi = getattr(self, name)
+            if not 0 <= lo <= hi:
+                raise ValueError(f"seo.{name} must be [low, high] with 0 <= low <= high")
+        if self.stuffing < self.density[1]:
+            raise ValueError("seo.stuffing must be at least seo.density's maximum")
+        return self
 
 
 class ReadabilityConfig(StrictModel):
-    good: float = 60.0    # Kandel-Moles score that earns 1
-    floor: float = 30.0   # ... and 0
-    long_sentence_words: int = 20
-    max_long_share: float = 0.25
+    """Yoast SEO's French readability analysis (yoastseo 3.6.0's values) plus the French Flesch ease."""
+
+    long_sentence_words: int = Field(default=20, ge=1)      # a sentence over this is long
+    max_long_share: tuple[float, float] = (25.0, 30.0)      # % of long sentences: green up to, orange up to
+    paragraph_words: tuple[int, int] = (150, 200)           # longest paragraph: green up to, orange up to
+    section_words: tuple[int, int] = (300, 350)             # longest text under a heading: green up to, orange up to
+    transition_share: tuple[float, float] = (20.0, 30.0)    # % of sentences with a transition word: orange from, green from
+    passive_share: tuple[float, float] = (10.0, 15.0)       # % of passive sentences: green up to, orange up to
+    flesch: tuple[float, float] = (50.0, 60.0)              # Flesch-Kandel ease: orange from, green from
+    max_penalty: int = Field(default=12, ge=1)              # penalty points (3 red, 2 orange) at which the value is 0
 
 
 class LanguageConfig(StrictModel):
