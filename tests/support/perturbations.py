@@ -21,6 +21,7 @@ from redac.dataset import Record
 from redac.sources import Source
 
 from tests.fixtures.metrics import metrics_fixtures as fx
+from tests.metrics.yoast import perturb as yoast_perturb
 
 
 @dataclass(frozen=True)
@@ -115,14 +116,9 @@ def stuff_keyphrase(a: Article, p: Pair) -> Article:
     return fx.stuff_keyphrase(a)
 
 
-def stuff_keyphrase_lightly(a: Article, p: Pair) -> Article:
-    """The keyphrase once more in every second prose paragraph: a density a little over the usual maximum."""
-    kp = a.keyphrase
-    lines = a.markdown.splitlines()
-    for n, i in enumerate(_prose(a)):
-        if n % 2 == 0:
-            lines[i] += f" Il s'agit de {kp}, {kp} encore."
-    return _md(a, "\n".join(lines))
+def stuff_just_over_maximum(a: Article, p: Pair) -> Article:
+    """The keyphrase added until it occurs once more than Yoast's recommended maximum for this text."""
+    return yoast_perturb.stuff(a, "over")
 
 
 def near_verbatim_copy(a: Article, p: Pair) -> Article:
@@ -191,7 +187,7 @@ PERTURBATIONS: dict[str, Perturbation] = {
     "remove_headings": remove_headings,
     "plain_text": plain_text,
     "stuff_keyphrase": stuff_keyphrase,
-    "stuff_keyphrase_lightly": stuff_keyphrase_lightly,
+    "stuff_just_over_maximum": stuff_just_over_maximum,
     "near_verbatim_copy": near_verbatim_copy,
     "shuffled_copy": shuffled_copy,
     "demo_story": demo_story,
