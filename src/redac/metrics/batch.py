@@ -17,7 +17,8 @@ from redac.text import count_words
 
 
 def coerce_article(obj: Any) -> Article:
-    """Accept an Article, a dict of its fields, or Markdown text/bytes (UTF-8); raise ArticleError otherwise."""
+    """Accept an Article, a dict of its fields, or Markdown / plain text (str or UTF-8 bytes); raise
+    ArticleError for what cannot be read (empty, binary, not UTF-8, not an article at all)."""
     from redac.errors import ArticleError
 
     if isinstance(obj, Article):
@@ -25,12 +26,9 @@ def coerce_article(obj: Any) -> Article:
     if obj is None:
         raise ArticleError("no article was produced")
     if isinstance(obj, bytes):
-        try:
-            obj = obj.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ArticleError(f"article is not UTF-8 (byte {exc.start})") from None
+        return Article.from_bytes(obj, file="article")
     if isinstance(obj, str):
-        return Article.from_markdown(obj)
+        return Article.from_markdown(obj)  # Markdown with or without front matter or headings, or plain text
     if isinstance(obj, dict):
         try:
             return Article.model_validate(obj)

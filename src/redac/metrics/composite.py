@@ -34,8 +34,8 @@ def score(article: Article, source: Source | SourceProfile, *, gold: Article | N
           facts: dict[str, Any] | Any | None = None, cfg: MetricsConfig | None = None) -> Scores:
     """Score one article against its (cleaned) source.
 
-    Raises :class:`redac.errors.ArticleError` for an article that cannot be scored (empty, no Markdown
-    headings, over ``max_article_words``) and :class:`redac.errors.SourceError` for an empty source:
+    Raises :class:`redac.errors.ArticleError` for an article that cannot be read (empty, over
+    ``max_article_words``; plain text and Markdown without headings or front matter are graded) and :class:`redac.errors.SourceError` for an empty source:
     the CLI shows them as one line. Use :func:`~redac.metrics.batch.score_batch` to get a 0 with
     feedback instead.
     """

@@ -198,7 +198,12 @@ def _build_view(article: Article) -> ArticleView:
 
 
 def check_article(article: Article, cfg: MetricsConfig) -> ArticleView:
-    """Refuse what cannot be scored as an article, with a message that says what is wrong."""
+    """Refuse only what cannot be read as an article (not an Article, empty, over the size limit).
+
+    Everything readable is graded: plain text, Markdown without headings or front matter, headings
+    without prose. What is missing scores low in the metric that checks it (headings, SEO, length),
+    whose feedback says what to add.
+    """
     if not isinstance(article, Article):
         raise ArticleError(f"expected an Article, got {type(article).__name__}")
     if not article.markdown or not article.markdown.strip():
@@ -207,9 +212,4 @@ def check_article(article: Article, cfg: MetricsConfig) -> ArticleView:
     if n > cfg.max_article_words:
         raise ArticleError(f"article has {n:,} words, over the limit of {cfg.max_article_words:,} "
                            "(max_article_words in the metrics config)")
-    v = view(article)
-    if not article.headings:
-        raise ArticleError("plain text without Markdown headings: start with '# Title' and use '## ' subheadings")
-    if v.word_count == 0:
-        raise ArticleError("article has headings but no prose")
-    return v
+    return view(article)

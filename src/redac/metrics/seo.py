@@ -56,7 +56,8 @@ def seo(article: Article, source: SourceProfile, cfg: MetricsConfig) -> MetricRe
     kp = list(dict.fromkeys(content_stems(article.keyphrase)))
     if not kp:
         return MetricResult(name="seo", value=0.0, figures={"keyphrase": article.keyphrase},
-                            feedback="Set a focus keyphrase (1 to 4 content words) and use it in the title, "
+                            feedback="Set a focus keyphrase (1 to 4 content words; `keyphrase:` in the front matter, "
+                                     "or `redac score --keyphrase` for a text without one) and use it in the title, "
                                      "meta description, slug, first paragraph and a subheading.")
     checks: dict[str, float] = {}
     tips: list[str] = []

@@ -37,6 +37,10 @@ def coverage(article: Article, source: SourceProfile, cfg: MetricsConfig) -> Met
         return MetricResult(name="coverage", value=1.0, figures={"skipped": True},
                             feedback="No source sentence to cover.")
     art_sents = [s for s in v.sentences if count_words(s) >= 3] or v.sentences
+    if not art_sents:
+        return MetricResult(name="coverage", value=0.0, figures={"n_source_sentences": len(source.sentences),
+                                                                 "n_covered": 0, "embedder": cfg.embedder},
+                            feedback="The article has no prose: write paragraphs that restate the source.")
     best = (source.vectors @ encoder.encode(art_sents).T).max(axis=1)
     lo, hi = cfg.coverage.low, cfg.coverage.high
     per = np.clip((best - lo) / (hi - lo), 0.0, 1.0)
