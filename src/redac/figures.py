@@ -3,7 +3,9 @@
 Writers restate figures freely ("deux" for "2", "1 000" for "mille", "3,5 %" for "3,5 pour cent"), so
 facts are compared on a normalised *key* (kind + value), never on surface text. Spelled-out numbers,
 French thousand separators, decimal commas, ``million``/``milliard`` multipliers, currencies, durations,
-ordinals, weekdays, day-month dates, numeric dates, years and relative dates are understood.
+ordinals, weekdays, day-month dates, numeric dates, years and relative dates are understood. A number
+keeps its sign ("-14 %", "−14 %", "une baisse de 14 %" are -14; see :class:`Fact`), so a flipped
+change is a different fact.
 
 Pure regular expressions: it runs on every article of an optimisation run, so it must cost well under
 a millisecond per 700 words.
@@ -61,7 +63,7 @@ _DAY_RE = "|".join(WEEKDAYS)
 _DUR_RE = "|".join(sorted((re.escape(w) for w in _DURATIONS), key=len, reverse=True))
 _CUR_RE = "|".join(sorted((re.escape(w) for w in _CURRENCIES), key=len, reverse=True))
 
-_B = r"(?<![\w/.,])(?<!\w-)"  # left boundary: not inside a word, a code ("COVID-19") or a longer number; "-14 %" is read
+_B = r"(?<![\w/.,])(?<!\w-)"  # left boundary: not inside a word, a code ("COVID-19") or a longer number; "-14 %" is read, its sign by _sign()
 _E = r"(?![\w])"
 
 # All patterns run on lower-cased text (re.I is several times slower in CPython's engine).
@@ -85,11 +87,17 @@ _QUANTITY = re.compile(
 
 @dataclass(frozen=True)
 class Fact:
-    """One normalised figure. ``key`` decides equality; ``text`` is what the writer wrote."""
+    """One normalised figure. ``key`` decides equality; ``text`` is what the writer wrote.
+
+    ``sign`` is what the text says of the direction of a number (:data:`SIGNED` kinds): -1 for a
+    minus sign ("-14 %", "−14 %") or a fall ("baisse de 14 %"), +1 for a plus sign or a rise ("hausse
+    de 14 %"), 0 when unstated ("14 %"). A negative figure has a negative value in its key.
+    """
 
     kind: str   # num | pct | money | duration | ord | year | date | month | weekday | time | reldate
     key: tuple[Any, ...]
     text: str
+    sign: int = 0
 
     @property
     def value(self) -> float | None:
@@ -101,6 +109,17 @@ class Fact:
         if self.kind == "date":
             return cast(float, self.key[2])
         return None
+
+
+#: Kinds whose number can carry a sign ("-14 %", "+2,5 millions d'euros", "-5" degrees).
+SIGNED = frozenset({"num", "pct", "money"})
+
+
+def magnitude(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The key without its sign: ``("pct", -14)`` -> ``("pct", 14)``."""
+    if key[0] in SIGNED and isinstance(key[1], (int, float)) and key[1] < 0:
+        return (key[0], _canon(-key[1]), *key[2:])
+    return key
 
 
 def _canon(v: float) -> float | int:
@@ -137,6 +156,35 @@ def parse_words(s: str) -> int | None:
             current += v
         i += 1
     return total + current
+
+
+# A sign belongs to a number only when written against it ("-14 %", "(+0,7 %)", "à −2,4 %") after a
+# space, a bracket or the start of the text: "31-27", "2019-2020", "COVID-19" and a "- 14 morts" bullet
+# are not negative. U+2212 (minus) may be followed by a space; the en dash is a minus only when attached.
+_SIGN_BEFORE = re.compile(r"(?:^|(?<=[\s(\[;:/=]))(?:([-–+])|(−)\s?)$")
+# A fall or a rise of a percentage: "une baisse de 14 %", "a reculé de 2,4 %", "en hausse de près de 9 %".
+# Only for percentages: "une baisse de 212 emplois" restates "212 emplois supprimés", a count, not a sign.
+_FALL = ("baisse|baisses|baissé|baissée|baissent|recul|reculs|recule|reculé|reculent|chute|chutes|chuté|chutent"
+         "|diminution|diminutions|diminue|diminué|diminuée|diminuent|repli|replié|repliée|contraction|contracté"
+         "|régression|régressé|décrue|reflux|fléchi|fléchissement|plongé|dégringolé|effondré|effondre")
+_RISE = ("hausse|hausses|haussé|augmentation|augmentations|augmente|augmenté|augmentée|augmentent|progression"
+         "|progressions|progresse|progressé|progressent|croissance|crû|croît|bond|bondi|bondit|grimpé|grimpe"
+         "|grimpent|accroissement|accru|accrue|rebond|rebondi|envolée|envolé")
+_DIRECTION = re.compile(rf"\b(?:({_FALL})|({_RISE}))\s+(?:de\s+|d')"
+                        r"(?:(?:plus|près|moins)\s+de\s+|presque\s+|environ\s+|quelque\s+|l'ordre\s+de\s+)?$")
+
+
+def _sign(text: str, start: int, pct: bool) -> tuple[int, str]:
+    """The direction of the number starting at ``start`` (see :class:`Fact`) and the text that states it
+    ("-", "baisse de "), shown with the figure in feedback."""
+    m = _SIGN_BEFORE.search(text[max(0, start - 3):start])
+    if m:
+        return (1, "+") if m.group(1) == "+" else (-1, m.group(0).strip())
+    if pct:
+        d = _DIRECTION.search(text[max(0, start - 45):start])
+        if d:
+            return (-1 if d.group(1) else 1), d.group(0)
+    return 0, ""
 
 
 _TOKEN = re.compile(r"\d+|[€$£]|[^\W\d_]+")
@@ -274,17 +322,21 @@ def _quantity(m: re.Match[str], text: str, surface: str) -> Fact | None:
         value *= _MULT[mult.lower()]
     cur = pre and _CURRENCIES.get(pre.lower())
     u = (unit or "").lower()
-    if u in ("%",) or u.replace(" ", "") == "pourcent":
-        return Fact("pct", ("pct", _canon(value)), surface)
+    pct = u in ("%",) or u.replace(" ", "") == "pourcent"
+    sign, shown = _sign(text, m.start(), pct) if dig is not None or pct else (0, "")
+    value = -value if sign < 0 else value
+    surface = shown + surface
+    if pct:
+        return Fact("pct", ("pct", _canon(value)), surface, sign)
     if u:
         word_u = re.sub(r"^(?:d'|de\s+)", "", u)
         if word_u in _CURRENCIES:
             cur = _CURRENCIES[word_u]
         elif word_u in _DURATIONS:
-            return Fact("duration", ("duration", _canon(value), _DURATIONS[word_u]), surface)
+            return Fact("duration", ("duration", _canon(abs(value)), _DURATIONS[word_u]), surface.lstrip("-−–+"))
     if cur:
-        return Fact("money", ("money", _canon(value), cur), surface)
-    return Fact("num", ("num", _canon(value)), surface)
+        return Fact("money", ("money", _canon(value), cur), surface, sign)
+    return Fact("num", ("num", _canon(value)), surface, sign)
 
 
 # Kinds that a writer may not invent: checked for precision. Relative dates ("hier") are recall-only,
@@ -301,7 +353,11 @@ def checkable(fact: Fact) -> bool:
 
 
 def supported(fact: Fact, source_keys: set[tuple[Any, ...]], source_values: set[float]) -> bool:
-    """Is an article figure backed by the source? Same key, or (for amounts) the same number anywhere."""
+    """Is an article figure backed by the source? Same key, or (for amounts) the same number anywhere.
+
+    A stated sign must agree: "-14 %" is not backed by "+14 %" or "14 %", "hausse de 14 %" not by
+    "-14 %". An unstated one is not a contradiction: "14 %" is backed by "-14 %" (a writer restates
+    "-14 %" as "un recul de 14 %", whose verb this check may not know)."""
     if fact.key in source_keys:
         return True
     if fact.kind == "month":
@@ -309,6 +365,9 @@ def supported(fact: Fact, source_keys: set[tuple[Any, ...]], source_values: set[
     v = fact.value
     if fact.kind in ("weekday", "time", "date") or v is None:
         return False
+    if fact.sign == 0 and fact.kind in SIGNED and (
+            (fact.kind, _canon(-v), *fact.key[2:]) in source_keys or _canon(-v) in source_values):
+        return True
     return _canon(v) in source_values
 
 

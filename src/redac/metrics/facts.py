@@ -36,6 +36,8 @@ def _figure_recalled(f: nums.Fact, keys: set[tuple[Any, ...]]) -> bool:
         return True
     if f.kind == "month":  # "septembre" is kept by "19 septembre"
         return any(k[0] == "date" and k[1] == f.key[1] for k in keys)
+    if f.kind in nums.SIGNED:  # kept with another sign: fact_precision reports the contradiction
+        return nums.magnitude(f.key) in {nums.magnitude(k) for k in keys}
     return False
 
 
