@@ -357,7 +357,8 @@ def supported(fact: Fact, source_keys: set[tuple[Any, ...]], source_values: set[
 
     A stated sign must agree: "-14 %" is not backed by "+14 %" or "14 %", "hausse de 14 %" not by
     "-14 %". An unstated one is not a contradiction: "14 %" is backed by "-14 %" (a writer restates
-    "-14 %" as "un recul de 14 %", whose verb this check may not know)."""
+    "-14 %" as "un recul de 14 %", whose verb this check may not know). Where the source states the
+    quantity with the other sign, the lenient "same number anywhere" does not apply."""
     if fact.key in source_keys:
         return True
     if fact.kind == "month":
@@ -365,10 +366,20 @@ def supported(fact: Fact, source_keys: set[tuple[Any, ...]], source_values: set[
     v = fact.value
     if fact.kind in ("weekday", "time", "date") or v is None:
         return False
-    if fact.sign == 0 and fact.kind in SIGNED and (
-            (fact.kind, _canon(-v), *fact.key[2:]) in source_keys or _canon(-v) in source_values):
+    if fact.kind in SIGNED and v and (fact.kind, _canon(-v), *fact.key[2:]) in source_keys:
+        # The source states this quantity with the other sign: only the same number *with this sign*
+        # elsewhere in it backs the figure (a negative value is always a stated sign; a positive one is
+        # stated only where :func:`support_keys` marked it), not a "14" of "14 mars".
+        return fact.sign == 0 or (_canon(v) in source_values if v < 0 else ("+", _canon(v)) in source_keys)
+    if fact.sign == 0 and fact.kind in SIGNED and _canon(-v) in source_values:
         return True
     return _canon(v) in source_values
+
+
+def support_keys(facts: list[Fact]) -> set[tuple[Any, ...]]:
+    """The keys a source's figures support, plus a ``("+", value)`` mark for each number written with
+    a plus sign or a rise (what :func:`supported` needs to back "+0,2 %" by a table's "+0,2")."""
+    return {f.key for f in facts} | {("+", f.key[1]) for f in facts if f.sign > 0}
 
 
 def values_of(facts: list[Fact]) -> set[float]:

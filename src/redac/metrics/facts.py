@@ -94,7 +94,7 @@ def fact_precision(article: Article, source: SourceProfile, cfg: MetricsConfig) 
     figs: dict[tuple[Any, ...], nums.Fact] = {}
     for f in v.figures:
         if nums.checkable(f):
-            figs.setdefault(f.key, f)
+            figs.setdefault((*f.key, f.sign), f)  # "+14 %" is checked even where "14 %" was
     bad_figs = [f.text for f in figs.values() if not nums.supported(f, source.figure_keys, source.figure_values)]
     q_scores = [(q, quote_support(tokenize(q), source.trigram_set, source.tokstr)) for q in v.quotes]
     bad_q = [q for q, s in q_scores if s < cfg.facts.quote_match]

@@ -104,7 +104,7 @@ def _build_profile(key: str, source: Source, cfg: MetricsConfig) -> SourceProfil
         key=key, name=source.name, body=body, targets=source.targets, language=source.language,
         tokens=toks, trigram_set=tri, tokstr=tokstr, words=ents.all_tokens(body),
         entities=ents.source_entities(facts_text, cfg.facts.entity_labels, cfg.facts.spacy_model),
-        figures=figures, figure_keys={f.key for f in support}, figure_values=nums.values_of(support),
+        figures=figures, figure_keys=nums.support_keys(support), figure_values=nums.values_of(support),
         quotes=quotes, quote_tokens=[tokenize(q) for q in quotes],
         boilerplate=_boilerplate_fragments(source, tri, tokstr), sentences=sents, embedder=cfg.embedder,
     )
