@@ -12,6 +12,7 @@ from redac.metrics.composite import failed_scores, score
 from redac.metrics.config import MetricsConfig
 from redac.metrics.embed import get_encoder
 from redac.metrics.profile import view
+from redac.metrics.similarity import coverage_units
 from redac.metrics.result import Scores
 from redac.text import count_words
 
@@ -83,7 +84,8 @@ def _prewarm_embeddings(prepared: list[tuple[Article, Any, Any, Any]], cfg: Metr
     for art, *_ in prepared:
         try:
             if count_words(art.markdown) <= cfg.max_article_words:
-                texts += [s for s in view(art).sentences if count_words(s) >= 3]
+                singles, pairs = coverage_units(view(art))
+                texts += singles + pairs
         except Exception:  # noqa: BLE001 - the item will report its own error when scored
             continue
     if texts:

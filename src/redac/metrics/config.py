@@ -61,8 +61,8 @@ class FactsConfig(StrictModel):
 class CoverageConfig(StrictModel):
     """Cosine calibration of the configured embedder: ``low`` scores 0, ``high`` scores 1 (linear between)."""
 
-    low: float = 0.45
-    high: float = 0.75
+    low: float = 0.50   # measured with sentence pairs (docs/metrics.md, "Calibration")
+    high: float = 0.80
     min_sentence_words: int = Field(default=4, ge=1)
 
     @model_validator(mode="after")

@@ -17,38 +17,53 @@ from redac.memo import LRU
 from redac.metrics.config import MetricsConfig
 from redac.metrics.embed import get_encoder
 from redac.metrics.feedback import short
-from redac.metrics.profile import SourceProfile, view
+from redac.metrics.profile import ArticleView, SourceProfile, view
 from redac.metrics.registry import Need, register
 from redac.metrics.result import MetricResult
 from redac.metrics.rouge import rouge_scores
-from redac.text import count_words
+from redac.text import count_words, sentences
 
 _GOLD_CACHE: LRU[tuple[list[str], np.ndarray | None]] = LRU(256)
+
+
+def coverage_units(v: ArticleView) -> tuple[list[str], list[str]]:
+    """What a source sentence is matched against: the article's sentences (3 words or more) and each
+    pair of consecutive sentences of a paragraph, so that a source sentence the article splits in two
+    (as readability asks) is matched by the two halves together."""
+    singles = [s for s in v.sentences if count_words(s) >= 3] or v.sentences
+    pairs: list[str] = []
+    for para in v.paragraphs:
+        sents = [s for s in sentences(para) if count_words(s) >= 3]
+        pairs += [f"{a} {b}" for a, b in zip(sents, sents[1:])]
+    return singles, pairs
 
 
 @register("coverage", summary="source sentences with a close counterpart (embeddings)",
           weight=0.10, threshold=0.60, needs={Need.SOURCE, Need.EMBEDDER})
 def coverage(article: Article, source: SourceProfile, cfg: MetricsConfig) -> MetricResult:
-    """Semantic coverage: for each source sentence, its best cosine match among article sentences,
-    mapped linearly from ``coverage.low`` (0) to ``coverage.high`` (1), averaged."""
+    """Semantic coverage: for each source sentence, its best cosine match among article sentences and
+    pairs of consecutive sentences, mapped linearly from ``coverage.low`` (0) to ``coverage.high`` (1),
+    averaged."""
     v = view(article)
     encoder = get_encoder(cfg.embedder, cfg.embedder_threads)
     if encoder is None or source.vectors is None or not len(source.sentences):
         return MetricResult(name="coverage", value=1.0, figures={"skipped": True},
                             feedback="No source sentence to cover.")
-    art_sents = [s for s in v.sentences if count_words(s) >= 3] or v.sentences
-    if not art_sents:
+    singles, pairs = coverage_units(v)
+    if not singles:
         return MetricResult(name="coverage", value=0.0, figures={"n_source_sentences": len(source.sentences),
                                                                  "n_covered": 0, "embedder": cfg.embedder},
                             feedback="The article has no prose: write paragraphs that restate the source.")
-    best = (source.vectors @ encoder.encode(art_sents).T).max(axis=1)
+    sims = source.vectors @ encoder.encode(singles + pairs).T
+    best = sims.max(axis=1)
+    by_pair = int((sims.argmax(axis=1) >= len(singles)).sum())
     lo, hi = cfg.coverage.low, cfg.coverage.high
     per = np.clip((best - lo) / (hi - lo), 0.0, 1.0)
     order = np.argsort(best)
     weak = [(source.sentences[i], float(best[i])) for i in order[:3] if best[i] < hi]
     figures = {"mean_best_cosine": float(best.mean()), "n_source_sentences": len(best),
-               "n_covered": int((best >= hi).sum()), "weakest": [[short(s, 120), round(b, 3)] for s, b in weak],
-               "embedder": cfg.embedder}
+               "n_covered": int((best >= hi).sum()), "matched_by_pair": by_pair,
+               "weakest": [[short(s, 120), round(b, 3)] for s, b in weak], "embedder": cfg.embedder}
     if not weak:
         feedback = "Every source sentence has a close counterpart in the article."
     else:
