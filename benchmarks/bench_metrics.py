@@ -56,9 +56,10 @@ def build_pairs():
 
 
 def clear_article_caches() -> None:
-    from redac.metrics import embed, profile
+    from redac.metrics import embed, facts, profile
 
     profile.ARTICLE_CACHE.clear()
+    facts.CHECKED_CACHE.clear()
     for enc in embed._ENCODERS.values():
         with enc._lock:
             enc._cache.clear()

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
+from redac.signs import sign_before
 from redac.text import normalise
 
 MONTHS = {m: i for i, m in enumerate(
@@ -63,7 +64,7 @@ _DAY_RE = "|".join(WEEKDAYS)
 _DUR_RE = "|".join(sorted((re.escape(w) for w in _DURATIONS), key=len, reverse=True))
 _CUR_RE = "|".join(sorted((re.escape(w) for w in _CURRENCIES), key=len, reverse=True))
 
-_B = r"(?<![\w/.,])(?<!\w-)"  # left boundary: not inside a word, a code ("COVID-19") or a longer number; "-14 %" is read, its sign by _sign()
+_B = r"(?<![\w/.,])(?<!\w-)"  # left boundary: not inside a word, a code ("COVID-19") or a longer number; "-14 %" is read, its sign by sign_before()
 _E = r"(?![\w])"
 
 # All patterns run on lower-cased text (re.I is several times slower in CPython's engine).
@@ -158,33 +159,18 @@ def parse_words(s: str) -> int | None:
     return total + current
 
 
-# A sign belongs to a number only when written against it ("-14 %", "(+0,7 %)", "à −2,4 %") after a
-# space, a bracket or the start of the text: "31-27", "2019-2020", "COVID-19" and a "- 14 morts" bullet
-# are not negative. U+2212 (minus) may be followed by a space; the en dash is a minus only when attached.
-_SIGN_BEFORE = re.compile(r"(?:^|(?<=[\s(\[;:/=]))(?:([-–+])|(−)\s?)$")
-# A fall or a rise of a percentage: "une baisse de 14 %", "a reculé de 2,4 %", "en hausse de près de 9 %".
-# Only for percentages: "une baisse de 212 emplois" restates "212 emplois supprimés", a count, not a sign.
-_FALL = ("baisse|baisses|baissé|baissée|baissent|recul|reculs|recule|reculé|reculent|chute|chutes|chuté|chutent"
-         "|diminution|diminutions|diminue|diminué|diminuée|diminuent|repli|replié|repliée|contraction|contracté"
-         "|régression|régressé|décrue|reflux|fléchi|fléchissement|plongé|dégringolé|effondré|effondre")
-_RISE = ("hausse|hausses|haussé|augmentation|augmentations|augmente|augmenté|augmentée|augmentent|progression"
-         "|progressions|progresse|progressé|progressent|croissance|crû|croît|bond|bondi|bondit|grimpé|grimpe"
-         "|grimpent|accroissement|accru|accrue|rebond|rebondi|envolée|envolé")
-_DIRECTION = re.compile(rf"\b(?:({_FALL})|({_RISE}))\s+(?:de\s+|d')"
-                        r"(?:(?:plus|près|moins)\s+de\s+|presque\s+|environ\s+|quelque\s+|l'ordre\s+de\s+)?$")
+# "1. Porto, première destination" / "2) Ajaccio": the number of an ordered-list item is not a figure
+# (alone on its line too: the sentence splitter cuts "1." off its item).
+_LIST_MARKER = re.compile(r"(?m)^[ \t]*\d{1,2}[.)](?=[ \t]+\S|[ \t]*$)")
+# "€/100 œufs", "€/1 000 litres": the number a price is per. Not a fact to keep (no figure is extracted),
+# but it backs the same number in an article ("les 100 œufs"): see :func:`per_unit_values`.
+_PER_UNIT = re.compile(r"(?<=[^\W\d_]/|[€$£%]/)(\d{1,3}(?: \d{3})+|\d+)(?![\d,])")
 
 
-def _sign(text: str, start: int, pct: bool) -> tuple[int, str]:
-    """The direction of the number starting at ``start`` (see :class:`Fact`) and the text that states it
-    ("-", "baisse de "), shown with the figure in feedback."""
-    m = _SIGN_BEFORE.search(text[max(0, start - 3):start])
-    if m:
-        return (1, "+") if m.group(1) == "+" else (-1, m.group(0).strip())
-    if pct:
-        d = _DIRECTION.search(text[max(0, start - 45):start])
-        if d:
-            return (-1 if d.group(1) else 1), d.group(0)
-    return 0, ""
+def per_unit_values(text: str) -> set[float]:
+    """The numbers of a text's per-unit denominators ("€/100 œufs" -> 100), for the "same number
+    anywhere in the source" support of :func:`supported`."""
+    return {_canon(parse_digits(m.group(1))) for m in _PER_UNIT.finditer(normalise(text))}
 
 
 _TOKEN = re.compile(r"\d+|[€$£]|[^\W\d_]+")
@@ -212,6 +198,7 @@ def extract(text: str) -> list[Fact]:
     low = text.lower()
     if len(low) != len(text):  # a rare character changed length when lower-cased: keep offsets aligned
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    low = _LIST_MARKER.sub(lambda m: " " * len(m.group()), low)  # same length: offsets stay aligned
     starts: dict[str, list[int]] = {k: [] for k in ("digit", *_START)}
     for m in _TOKEN.finditer(low):
         tok = m.group()
@@ -323,7 +310,7 @@ def _quantity(m: re.Match[str], text: str, surface: str) -> Fact | None:
     cur = pre and _CURRENCIES.get(pre.lower())
     u = (unit or "").lower()
     pct = u in ("%",) or u.replace(" ", "") == "pourcent"
-    sign, shown = _sign(text, m.start(), pct) if dig is not None or pct else (0, "")
+    sign, shown = sign_before(text, m.start(), pct) if dig is not None or pct else (0, "")
     value = -value if sign < 0 else value
     surface = shown + surface
     if pct:
@@ -350,6 +337,14 @@ def checkable(fact: Fact) -> bool:
     if fact.kind not in PRECISION_KINDS:
         return False
     return not (fact.kind == "num" and fact.key[1] == 2 and not any(c.isdigit() for c in fact.text))
+
+
+def firm(fact: Fact) -> bool:
+    """Is an unsupported figure firm evidence of an invention? Yes when written with digits, or a
+    percentage, an amount, a date, a month or a weekday; not a spelled-out count, ordinal or duration
+    ("Quatre priorités", "La seconde est commerciale", "deux jours après l'annonce"), which writers
+    derive from the text they restate (5 of the 7 unsupported figures of the 60 human golds)."""
+    return any(c.isdigit() for c in fact.text) or fact.kind not in ("num", "ord", "duration")
 
 
 def supported(fact: Fact, source_keys: set[tuple[Any, ...]], source_values: set[float]) -> bool:

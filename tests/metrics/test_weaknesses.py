@@ -187,3 +187,57 @@ def test_gold_similarity_ranks_a_faithful_rewrite_over_another_story(records):
            for rid in ("seed-000", "seed-001", "sport-c01")}
     assert sim["seed-000"] > sim["seed-001"] + 0.2 > 0.2
     assert sim["sport-c01"] < 0.05
+
+
+# ------------------------------------------------------------------------------------- one invented fact
+
+INVENTED = [  # (gold, a sentence added to its first paragraph): one figure, one name, one quote
+    ("seed-001", "Le convoi comptait 4 812 camions, selon Tass."),
+    ("sport-c01", "Le président du club, Jean-Baptiste Olivieri, a salué la victoire."),
+    ("local-b09", "« Nous ne céderons jamais sur ce dossier », a lancé un élu."),
+]
+
+
+def _append_to_first_paragraph(article: Article, sentence: str) -> Article:
+    lines = article.markdown.splitlines()
+    i = next(i for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith(("#", "-", "|", ">")))
+    lines[i] = f"{lines[i]} {sentence}"
+    return article.model_copy(update={"markdown": "\n".join(lines)})
+
+
+@pytest.mark.parametrize("rid,sentence", INVENTED, ids=["figure", "name", "quote"])
+def test_one_invented_fact_fails_an_otherwise_perfect_gold(records, rid, sentence):
+    """Before: gold + one invented figure / name / quote still passed thresholds.composite (0.70) with
+    0.92-0.96; now the invented_facts gate caps the composite at 0.69."""
+    cfg = MetricsConfig()
+    gold, source = _gold_and_source(records, rid)
+    facts = records[rid].facts
+    good = score(gold, source, facts=facts, cfg=cfg)
+    bad = score(_append_to_first_paragraph(gold, sentence), source, facts=facts, cfg=cfg)
+    bar = cfg.thresholds["composite"]
+    assert good.composite >= bar and not good.capped and good.results["invented_facts"].value == 1.0
+    assert bad.composite < bar <= bad.composite + 0.02, bad.feedback_text()
+    assert bad.results["invented_facts"].value == 0.0 and bad.capped and not bad.gates_failed
+    assert "one invented name, quote or figure" in bad.capped[0]
+    assert bad.failing(cfg.thresholds).keys() >= {"composite", "invented_facts"}
+    assert "fails its pass threshold" in bad.feedback_text()
+
+
+def test_a_spelled_out_count_lowers_precision_without_failing_the_item(records):
+    """Spelled-out counts and ordinals are what writers derive ("Quatre priorités", "La seconde est..."):
+    5 of the 60 golds have one the source does not spell. They cost fact_precision, not the item."""
+    cfg = MetricsConfig()
+    gold, source = _gold_and_source(records, "international-a07")
+    s = score(gold, source, cfg=cfg)
+    assert s.results["fact_precision"].figures["unsupported_figures"] == ["Quatre"]
+    assert s.results["invented_facts"].value == 1.0 and s.results["invented_facts"].figures["soft_figures"] == ["Quatre"]
+    assert s.composite >= cfg.thresholds["composite"] and not s.capped
+
+
+def test_a_cap_must_sit_under_the_composite_threshold():
+    from redac.metrics import Gate
+
+    with pytest.raises(ValueError, match="not under thresholds.composite"):
+        MetricsConfig(thresholds={"composite": 0.6}, gates=[Gate(metric="invented_facts", min=1.0, cap=0.69)])
+    lenient = MetricsConfig(thresholds={"composite": 0.6}, gates=[Gate(metric="invented_facts", min=1.0, cap=0.59)])
+    assert lenient.gates[0].cap == 0.59

@@ -167,7 +167,8 @@ def phrase_alternatives(surface: str, *, surname: bool = False) -> tuple[tuple[s
 
 _CUT = re.compile(r"[()|\[\]–—:;\n«»\"]")
 _BULLET = re.compile(r"^[\s\-*•>#\d.)«\"'(\[]+")
-# Capitalised by convention, never a name on their own.
+# Capitalised by convention, never a name on their own: not a new name when the source lacks them
+# ("le chef de l'État russe" for "le président russe").
 _NOT_NAMES = frozenset({"etat", "etats"})
 
 
@@ -303,7 +304,7 @@ def unsupported_entities(sentences: list[str], source_words: set[str], labels: l
     mid: set[str] = set().union(*(m for _, m in caps)) if caps else set()
     flagged: list[tuple[str, set[str]]] = []
     for s, (proper, _) in zip(sentences, caps):
-        new = {t for t in proper if t not in source_words and t not in stop and len(t) > 1}
+        new = {t for t in proper if t not in source_words and t not in stop and t not in _NOT_NAMES and len(t) > 1}
         # A new word capitalised only at the start of its sentence can make a counted entity only
         # if a capitalised word follows it ("Antony Blinken a..."); skip spaCy otherwise.
         if new and (new & mid or _initial_pair(s)):
