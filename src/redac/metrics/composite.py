@@ -4,9 +4,9 @@ composite and the gates.
 composite = sum(w_m * v_m) / sum(w_m) over the metrics computed for this item (gold similarity only
 with a gold article, labelled facts only with labels, coverage only with an embedder); 0 when a hard
 gate fails (by default: the article is not French), at most a gate's cap when a capping gate fails (by
-default: one invented name, quote or figure caps it just under the pass threshold). Weights, gates and the per-metric pass thresholds
-used by the CI gate live in ``evals/metrics.yaml``; which metrics exist, what each needs and their
-default weights live in :mod:`redac.metrics.registry`.
+default: one invented name, quote or figure caps it just under the pass threshold). Weights, gates and
+the per-metric pass thresholds used by the CI gate live in ``evals/metrics.yaml``; which metrics exist,
+what each needs and their default weights live in :mod:`redac.metrics.registry`.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ def score(article: Article, source: Source | SourceProfile, *, gold: Article | N
     """Score one article against its (cleaned) source.
 
     Raises :class:`redac.errors.ArticleError` for an article that cannot be read (empty, over
-    ``max_article_words``; plain text and Markdown without headings or front matter are graded) and :class:`redac.errors.SourceError` for an empty source:
-    the CLI shows them as one line. Use :func:`~redac.metrics.batch.score_batch` to get a 0 with
+    ``max_article_words``; plain text and Markdown without headings or front matter are graded) and
+    :class:`redac.errors.SourceError` for an empty source: the CLI shows them as one line. Use :func:`~redac.metrics.batch.score_batch` to get a 0 with
     feedback instead.
     """
     cfg = cfg or MetricsConfig()

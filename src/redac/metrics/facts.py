@@ -6,6 +6,8 @@ Facts come in three kinds, compared on normalised keys: named entities (spaCy on
 :mod:`redac.figures`) and quoted statements. Recall averages the kinds present (macro), so a
 dropped figure is not drowned by forty kept names. Precision multiplies the per-kind precisions: an
 invented figure or quote must cost more than a missing one, because it makes the article unpublishable.
+For the same reason one invented fact the checks are sure of fails the item (``invented_facts`` and
+its capping gate), however good the rest.
 """
 
 from __future__ import annotations
@@ -159,7 +161,7 @@ def fact_precision(article: Article, source: SourceProfile, cfg: MetricsConfig) 
     return MetricResult(name="fact_precision", value=value, figures=figures, feedback=feedback)
 
 
-@register("invented_facts", summary="no name, quote or figure in digits the source lacks (one fails the item)",
+@register("invented_facts", summary="no invented name, quote or firm figure (one fails the item)",
           weight=0.0, threshold=1.0, needs={Need.SOURCE, Need.SPACY},
           gate=(1.0, "one invented name, quote or figure fails the item"), gate_cap=0.69)
 def invented_facts(article: Article, source: SourceProfile, cfg: MetricsConfig) -> MetricResult:
