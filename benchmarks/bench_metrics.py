@@ -56,10 +56,11 @@ def build_pairs():
 
 
 def clear_article_caches() -> None:
-    from redac.metrics import embed, profile
+    from redac.metrics import embed, facts, profile
     from redac.metrics.yoast import BLOCK_CACHE, DOCUMENT_CACHE, document, flesch, passive, readability_rules, sentences
 
     profile.ARTICLE_CACHE.clear()
+    facts.CHECKED_CACHE.clear()
     DOCUMENT_CACHE.clear()  # the Yoast view of each article, and its per-paragraph and per-sentence memos
     BLOCK_CACHE.clear()
     for memo in (sentences.split_tokens, passive.is_passive, flesch.syllables, flesch.text_counts,

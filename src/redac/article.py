@@ -59,7 +59,8 @@ class Article(BaseModel):
 
     @classmethod
     def from_markdown(cls, text: str, *, file: str | None = None) -> "Article":
-        """Parse ``---`` YAML front matter + Markdown. Without front matter the H1 is the title."""
+        """Parse ``---`` YAML front matter + Markdown (both optional: plain text parses too). Without a
+        front-matter title the H1 is the title, else a title-like first line, else none (``""``)."""
         front: dict[str, Any] = {}
         match = _FRONT_RE.match(text)
         if match:
@@ -75,12 +76,21 @@ class Article(BaseModel):
         if not body:
             raise ArticleError("article is empty", file=file)
         h1 = next((h.text for h in headings(body) if h.level == 1), None)
-        title = str(front.get("title") or h1 or "").strip()
-        if not title:
-            first_line = body.splitlines()[0]
-            title = first_line[:80]
+        title = str(front.get("title") or h1 or _title_line(body)).strip()
         return cls(title=title, markdown=body,
                    **{k: str(front.get(k) or "") for k in FRONT_KEYS if k != "title"})
+
+    @classmethod
+    def from_bytes(cls, raw: bytes, *, file: str | None = None) -> "Article":
+        """Decode and parse an article file's bytes; only what cannot be read as text is an error
+        (not UTF-8, binary): Markdown with or without front matter or headings, and plain text, parse."""
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ArticleError(f"not UTF-8 (byte {exc.start})", file=file) from None
+        if "\x00" in text:
+            raise ArticleError("binary file, expected Markdown or plain text", file=file)
+        return cls.from_markdown(text, file=file)
 
     @classmethod
     def read(cls, path: str | Path) -> "Article":
@@ -91,13 +101,31 @@ class Article(BaseModel):
             raise ArticleError("no such file", file=str(path)) from None
         except IsADirectoryError:
             raise ArticleError("is a directory, expected a Markdown file", file=str(path)) from None
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ArticleError(f"not UTF-8 (byte {exc.start})", file=str(path)) from None
-        if "\x00" in text:
-            raise ArticleError("binary file, expected Markdown text", file=str(path))
-        return cls.from_markdown(text, file=str(path))
+        return cls.from_bytes(raw, file=str(path))
+
+    def with_fields(self, **values: str | None) -> "Article":
+        """A copy with these front-matter fields set (``None`` or ``""`` leaves a field as it is): how
+        ``redac score --keyphrase ...`` completes an article written without front matter."""
+        unknown = sorted(set(values) - set(FRONT_KEYS))
+        if unknown:
+            raise ValueError(f"not front-matter fields: {', '.join(unknown)} (known: {', '.join(FRONT_KEYS)})")
+        update = {k: v.strip() for k, v in values.items() if v and v.strip()}
+        return self.model_copy(update=update) if update else self
+
+
+#: A plain-text first line longer than this is a paragraph, not a title.
+TITLE_LINE_MAX_CHARS = 150
+
+
+def _title_line(body: str) -> str:
+    """The title of a text without front matter or H1: its first line if it reads as one (short, not
+    a sentence ending in a full stop), else nothing, so the SEO and headings metrics report it missing
+    instead of grading a paragraph cut at some length as the title."""
+    first = body.splitlines()[0].strip()
+    if (len(first) > TITLE_LINE_MAX_CHARS or first.endswith((".", "…", ":", ";", ","))
+            or _HEADING_RE.match(first) or first.startswith(("-", "*", ">", "|", "!", "[", "<", "`"))):
+        return ""
+    return first
 
 
 def headings(markdown: str) -> list[Heading]:

@@ -88,8 +88,8 @@ class Support:
     def of(cls, source_text: str, *, also: str = "") -> Support:
         toks = tokens(source_text)
         figs = nums.extract(source_text)
-        return cls(words={fold(t) for t in toks}, figure_keys={f.key for f in figs},
-                   figure_values=nums.values_of(figs), trigram_set=trigrams(toks),
+        return cls(words={fold(t) for t in toks}, figure_keys=nums.support_keys(figs),
+                   figure_values=nums.values_of(figs) | nums.per_unit_values(source_text), trigram_set=trigrams(toks),
                    tokstr=f" {' '.join(toks)} ", extra_words={fold(t) for t in tokens(also)})
 
 

@@ -3,7 +3,9 @@
 Writers restate figures freely ("deux" for "2", "1 000" for "mille", "3,5 %" for "3,5 pour cent"), so
 facts are compared on a normalised *key* (kind + value), never on surface text. Spelled-out numbers,
 French thousand separators, decimal commas, ``million``/``milliard`` multipliers, currencies, durations,
-ordinals, weekdays, day-month dates, numeric dates, years and relative dates are understood.
+ordinals, weekdays, day-month dates, numeric dates, years and relative dates are understood. A number
+keeps its sign ("-14 %", "−14 %", "une baisse de 14 %" are -14; see :class:`Fact`), so a flipped
+change is a different fact.
 
 Pure regular expressions: it runs on every article of an optimisation run, so it must cost well under
 a millisecond per 700 words.
@@ -16,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
+from redac.signs import sign_before
 from redac.text import normalise
 
 MONTHS = {m: i for i, m in enumerate(
@@ -61,7 +64,7 @@ _DAY_RE = "|".join(WEEKDAYS)
 _DUR_RE = "|".join(sorted((re.escape(w) for w in _DURATIONS), key=len, reverse=True))
 _CUR_RE = "|".join(sorted((re.escape(w) for w in _CURRENCIES), key=len, reverse=True))
 
-_B = r"(?<![\w/.,])(?<!\w-)"  # left boundary: not inside a word, a code ("COVID-19") or a longer number; "-14 %" is read
+_B = r"(?<![\w/.,])(?<!\w-)"  # left boundary: not inside a word, a code ("COVID-19") or a longer number; "-14 %" is read, its sign by sign_before()
 _E = r"(?![\w])"
 
 # All patterns run on lower-cased text (re.I is several times slower in CPython's engine).
@@ -85,11 +88,17 @@ _QUANTITY = re.compile(
 
 @dataclass(frozen=True)
 class Fact:
-    """One normalised figure. ``key`` decides equality; ``text`` is what the writer wrote."""
+    """One normalised figure. ``key`` decides equality; ``text`` is what the writer wrote.
+
+    ``sign`` is what the text says of the direction of a number (:data:`SIGNED` kinds): -1 for a
+    minus sign ("-14 %", "−14 %") or a fall ("baisse de 14 %"), +1 for a plus sign or a rise ("hausse
+    de 14 %"), 0 when unstated ("14 %"). A negative figure has a negative value in its key.
+    """
 
     kind: str   # num | pct | money | duration | ord | year | date | month | weekday | time | reldate
     key: tuple[Any, ...]
     text: str
+    sign: int = 0
 
     @property
     def value(self) -> float | None:
@@ -101,6 +110,17 @@ class Fact:
         if self.kind == "date":
             return cast(float, self.key[2])
         return None
+
+
+#: Kinds whose number can carry a sign ("-14 %", "+2,5 millions d'euros", "-5" degrees).
+SIGNED = frozenset({"num", "pct", "money"})
+
+
+def magnitude(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The key without its sign: ``("pct", -14)`` -> ``("pct", 14)``."""
+    if key[0] in SIGNED and isinstance(key[1], (int, float)) and key[1] < 0:
+        return (key[0], _canon(-key[1]), *key[2:])
+    return key
 
 
 def _canon(v: float) -> float | int:
@@ -139,6 +159,20 @@ def parse_words(s: str) -> int | None:
     return total + current
 
 
+# "1. Porto, première destination" / "2) Ajaccio": the number of an ordered-list item is not a figure
+# (alone on its line too: the sentence splitter cuts "1." off its item).
+_LIST_MARKER = re.compile(r"(?m)^[ \t]*\d{1,2}[.)](?=[ \t]+\S|[ \t]*$)")
+# "€/100 œufs", "€/1 000 litres": the number a price is per. Not a fact to keep (no figure is extracted),
+# but it backs the same number in an article ("les 100 œufs"): see :func:`per_unit_values`.
+_PER_UNIT = re.compile(r"(?<=[^\W\d_]/|[€$£%]/)(\d{1,3}(?: \d{3})+|\d+)(?![\d,])")
+
+
+def per_unit_values(text: str) -> set[float]:
+    """The numbers of a text's per-unit denominators ("€/100 œufs" -> 100), for the "same number
+    anywhere in the source" support of :func:`supported`."""
+    return {_canon(parse_digits(m.group(1))) for m in _PER_UNIT.finditer(normalise(text))}
+
+
 _TOKEN = re.compile(r"\d+|[€$£]|[^\W\d_]+")
 _START = {  # which tokens can start a match of each pattern (a match is only tried there)
     "calendar": set(WEEKDAYS) | set(MONTHS),
@@ -164,6 +198,7 @@ def extract(text: str) -> list[Fact]:
     low = text.lower()
     if len(low) != len(text):  # a rare character changed length when lower-cased: keep offsets aligned
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    low = _LIST_MARKER.sub(lambda m: " " * len(m.group()), low)  # same length: offsets stay aligned
     starts: dict[str, list[int]] = {k: [] for k in ("digit", *_START)}
     for m in _TOKEN.finditer(low):
         tok = m.group()
@@ -274,17 +309,21 @@ def _quantity(m: re.Match[str], text: str, surface: str) -> Fact | None:
         value *= _MULT[mult.lower()]
     cur = pre and _CURRENCIES.get(pre.lower())
     u = (unit or "").lower()
-    if u in ("%",) or u.replace(" ", "") == "pourcent":
-        return Fact("pct", ("pct", _canon(value)), surface)
+    pct = u in ("%",) or u.replace(" ", "") == "pourcent"
+    sign, shown = sign_before(text, m.start(), pct) if dig is not None or pct else (0, "")
+    value = -value if sign < 0 else value
+    surface = shown + surface
+    if pct:
+        return Fact("pct", ("pct", _canon(value)), surface, sign)
     if u:
         word_u = re.sub(r"^(?:d'|de\s+)", "", u)
         if word_u in _CURRENCIES:
             cur = _CURRENCIES[word_u]
         elif word_u in _DURATIONS:
-            return Fact("duration", ("duration", _canon(value), _DURATIONS[word_u]), surface)
+            return Fact("duration", ("duration", _canon(abs(value)), _DURATIONS[word_u]), surface.lstrip("-−–+"))
     if cur:
-        return Fact("money", ("money", _canon(value), cur), surface)
-    return Fact("num", ("num", _canon(value)), surface)
+        return Fact("money", ("money", _canon(value), cur), surface, sign)
+    return Fact("num", ("num", _canon(value)), surface, sign)
 
 
 # Kinds that a writer may not invent: checked for precision. Relative dates ("hier") are recall-only,
@@ -300,8 +339,21 @@ def checkable(fact: Fact) -> bool:
     return not (fact.kind == "num" and fact.key[1] == 2 and not any(c.isdigit() for c in fact.text))
 
 
+def firm(fact: Fact) -> bool:
+    """Is an unsupported figure firm evidence of an invention? Yes when written with digits, or a
+    percentage, an amount, a date, a month or a weekday; not a spelled-out count, ordinal or duration
+    ("Quatre priorités", "La seconde est commerciale", "deux jours après l'annonce"), which writers
+    derive from the text they restate (5 of the 7 unsupported figures of the 60 human golds)."""
+    return any(c.isdigit() for c in fact.text) or fact.kind not in ("num", "ord", "duration")
+
+
 def supported(fact: Fact, source_keys: set[tuple[Any, ...]], source_values: set[float]) -> bool:
-    """Is an article figure backed by the source? Same key, or (for amounts) the same number anywhere."""
+    """Is an article figure backed by the source? Same key, or (for amounts) the same number anywhere.
+
+    A stated sign must agree: "-14 %" is not backed by "+14 %" or "14 %", "hausse de 14 %" not by
+    "-14 %". An unstated one is not a contradiction: "14 %" is backed by "-14 %" (a writer restates
+    "-14 %" as "un recul de 14 %", whose verb this check may not know). Where the source states the
+    quantity with the other sign, the lenient "same number anywhere" does not apply."""
     if fact.key in source_keys:
         return True
     if fact.kind == "month":
@@ -309,7 +361,20 @@ def supported(fact: Fact, source_keys: set[tuple[Any, ...]], source_values: set[
     v = fact.value
     if fact.kind in ("weekday", "time", "date") or v is None:
         return False
+    if fact.kind in SIGNED and v and (fact.kind, _canon(-v), *fact.key[2:]) in source_keys:
+        # The source states this quantity with the other sign: only the same number *with this sign*
+        # elsewhere in it backs the figure (a negative value is always a stated sign; a positive one is
+        # stated only where :func:`support_keys` marked it), not a "14" of "14 mars".
+        return fact.sign == 0 or (_canon(v) in source_values if v < 0 else ("+", _canon(v)) in source_keys)
+    if fact.sign == 0 and fact.kind in SIGNED and _canon(-v) in source_values:
+        return True
     return _canon(v) in source_values
+
+
+def support_keys(facts: list[Fact]) -> set[tuple[Any, ...]]:
+    """The keys a source's figures support, plus a ``("+", value)`` mark for each number written with
+    a plus sign or a rise (what :func:`supported` needs to back "+0,2 %" by a table's "+0,2")."""
+    return {f.key for f in facts} | {("+", f.key[1]) for f in facts if f.sign > 0}
 
 
 def values_of(facts: list[Fact]) -> set[float]:

@@ -92,18 +92,46 @@ def test_rewrite_unreachable_server(dead_api_base, lm_dirs, capsys):
 
 
 def test_score_bad_inputs(tmp_path, capsys):
+    """Only what cannot be read is an error: one line naming the file, exit code 2."""
     source = str(ROOT / "tests" / "fixtures" / "metrics" / "source_000.txt")
-    plain = tmp_path / "plain.md"
-    plain.write_text("Un texte sans aucun titre ni intertitre. " * 40, encoding="utf-8")
     latin = tmp_path / "latin.md"
     latin.write_bytes("# Titre\n\nÉté brûlant.".encode("latin-1"))
-    empty = tmp_path / "empty.md"
-    empty.write_text("---\ntitle: x\n---\n", encoding="utf-8")
-    for path, fragment in [(plain, "plain.md"), (latin, "UTF-8"), (empty, "empty"),
-                           (tmp_path / "missing.md", "no such file")]:
-        code, _, err = run(["score", str(path), "--source", source], capsys)
+    front_only = tmp_path / "front_only.md"
+    front_only.write_text("---\ntitle: x\n---\n", encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    binary = tmp_path / "photo.md"
+    binary.write_bytes(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;")
+    huge = tmp_path / "huge.md"
+    huge.write_text("# Titre\n\n" + "mot " * 25_000, encoding="utf-8")
+    for path, fragment in [(latin, "UTF-8"), (front_only, "empty"), (empty, "empty"), (binary, "binary"),
+                           (huge, "over the limit"), (tmp_path / "missing.md", "no such file")]:
+        code, out, err = run(["score", str(path), "--source", source], capsys)
         assert code == 2, (path, err)
-        one_line_error(err, fragment)
+        one_line_error(err, path.name, fragment)
+        assert len(err.strip().splitlines()) == 1 and not out, err
+
+
+def test_score_grades_text_without_headings_or_front_matter(tmp_path, capsys):
+    from tests.fixtures.metrics import metrics_fixtures as fx
+
+    source = str(ROOT / "tests" / "fixtures" / "metrics" / "source_001.txt")
+    plain = tmp_path / "plain.txt"
+    plain.write_text(fx.as_plain_text("001"), encoding="utf-8")
+    code, out, _ = run(["score", str(plain), "--source", source, "--json"], capsys)
+    assert code == 0
+    data = json.loads(out)["results"]
+    assert data["headings"]["value"] == 0.0 and "No H1/H2 headings" in data["headings"]["feedback"]
+    assert data["seo"]["value"] == 0.0 and "--keyphrase" in data["seo"]["feedback"]
+    assert data["fact_recall"]["value"] == 1.0
+    nofront = tmp_path / "nofront.md"
+    nofront.write_text(fx.markdown_without_front_matter("001"), encoding="utf-8")
+    code, out, _ = run(["score", str(nofront), "--source", source, "--json", "--keyphrase", "Lavrov en Corée du Nord",
+                        "--slug", "lavrov-coree-du-nord-visite"], capsys)
+    assert code == 0
+    seo = json.loads(out)["results"]["seo"]
+    assert seo["figures"]["keyphrase"] == "Lavrov en Corée du Nord" and seo["figures"]["checks"]["in_slug"] == 1.0
+    assert 0.5 < seo["value"] < 1.0 and "meta description" in seo["feedback"]  # --meta not given
 
 
 def test_score_prints_every_metric(capsys):

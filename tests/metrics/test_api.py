@@ -87,8 +87,6 @@ def test_bad_articles_raise_clear_errors(pair):
     _, source = pair
     with pytest.raises(ArticleError, match="empty"):
         score(Article(title="t", markdown="   "), source, cfg=CFG)
-    with pytest.raises(ArticleError, match="without Markdown headings"):
-        score(Article.from_markdown("Juste du texte.\n\nSans aucun titre."), source, cfg=CFG)
     huge = Article.from_markdown("# Titre\n\n" + "mot " * 50_000)
     with pytest.raises(ArticleError, match="50,00"):
         score(huge, source, cfg=CFG)
@@ -106,7 +104,6 @@ def test_batch_never_crashes_on_bad_items(pair):
     items = [
         (article, source),
         ("", source),                                          # empty
-        ("Du texte brut sans Markdown.", source),              # plain text
         ("# T\n\n" + "mot " * 50_000, source),                 # 50,000 words
         ("# Été\n\nCafé".encode("latin-1"), source),           # not UTF-8
         ({"title": "x"}, source),                              # missing markdown
@@ -119,7 +116,7 @@ def test_batch_never_crashes_on_bad_items(pair):
     assert out[0].composite > 0.9 and out[-1].composite == pytest.approx(out[0].composite)
     for s in out[1:-1]:
         assert s.composite == 0.0 and s.error
-    assert "not UTF-8" in out[4].error and "markdown" in out[5].error
+    assert "not UTF-8" in out[3].error and "markdown" in out[4].error
     assert "could not be scored" in out[2].feedback_text()
 
 
@@ -194,5 +191,5 @@ def test_dspy_metrics():
     out = gepa(ex, dspy.Prediction(article=fx.add_invented_quote(article)), None, "rewrite", None)
     assert isinstance(out, dspy.Prediction) and 0 < out.score < good
     assert "céderons" in out.feedback and "fact_precision" in out.feedback
-    bad = gepa(ex, dspy.Prediction(article="texte sans titre"))
-    assert bad.score == 0.0 and "Markdown" in bad.feedback
+    bad = gepa(ex, dspy.Prediction(article="texte sans titre"))  # graded, and told what to add
+    assert bad.score < 0.3 and "No H1/H2 headings" in bad.feedback and "could not be scored" not in bad.feedback

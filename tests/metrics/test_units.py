@@ -36,7 +36,13 @@ def keys(text: str) -> list[tuple]:
     ("plus de mille conteneurs", [("num", 1000)]),
     ("3,5 %", [("pct", 3.5)]),
     ("3,5 pour cent", [("pct", 3.5)]),
-    ("un recul de -14 % (-2,4 %)", [("pct", 14), ("pct", 2.4)]),
+    ("un recul de -14 % (-2,4 %)", [("pct", -14), ("pct", -2.4)]),
+    ("−14 % puis +3 %", [("pct", -14), ("pct", 3)]),
+    ("une baisse de 14 %", [("pct", -14)]),
+    ("en hausse de près de 9 %", [("pct", 9)]),
+    ("-5 degrés, 31-27, la saison 2019-2020", [("num", -5), ("num", 31), ("year", 2019)]),
+    ("- 14 morts", [("num", 14)]),           # a Markdown bullet, not a minus
+    ("une baisse de 212 emplois", [("num", 212)]),  # a count restated, not a signed change
     ("le COVID-19", []),
     ("1,2 milliard d'euros", [("money", 1_200_000_000, "EUR")]),
     ("45 millions de dollars", [("money", 45_000_000, "USD")]),
@@ -78,6 +84,30 @@ def test_spelled_and_digit_forms_meet():
     src = {f.key for f in N.extract("Le voyage de six jours de Kim, plus de 1 000 conteneurs.")}
     art = N.extract("Kim a passé 6 jours en Russie ; mille conteneurs ont été livrés.")
     assert all(N.supported(f, src, N.values_of(N.extract("six jours 1 000"))) for f in art)
+
+
+@pytest.mark.parametrize("article,source,ok", [
+    ("-14 %", "+14 %", False),
+    ("-14 %", "14 %", False),
+    ("−14 %", "une hausse de 14 %", False),
+    ("+14 %", "-14 %", False),
+    ("une hausse de 14 %", "un recul de 14 %", False),
+    ("une baisse de 14 %", "14 %", False),
+    ("-5 degrés", "5 degrés", False),
+    ("-14 %", "-14 %", True),
+    ("−14 %", "(-14 %)", True),
+    ("une baisse de 14 %", "-14 %", True),
+    ("-14 %", "les ventes ont reculé de 14 %", True),
+    ("14 %", "-14 %", True),                 # sign unstated: "un repli de 14 %" for "-14 %"
+    ("+14 %", "14 %", True),
+    ("14 %", "une baisse de 14 %", True),
+    ("+14 %", "-14 % le 14 mars", False),     # the "14" of a date does not back a flipped sign
+    ("+0,2 %", "une baisse de 0,2 % | +0,2 |", True),  # the table's "+0,2" does
+])
+def test_a_stated_sign_must_agree_with_the_source(article, source, ok):
+    src = N.extract(source)
+    (fact,) = N.extract(article)
+    assert N.supported(fact, N.support_keys(src), N.values_of(src)) is ok
 
 
 # ---------------------------------------------------------------------------------------------- ROUGE

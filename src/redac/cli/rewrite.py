@@ -59,8 +59,16 @@ def score(
     gold: Annotated[Optional[Path], typer.Option(help="A gold article to compare with.")] = None,
     config: Annotated[Path, typer.Option(help="Metric config.")] = DEFAULT_METRICS,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    keyphrase: Annotated[Optional[str], typer.Option(help="Focus keyphrase (sets the front-matter field).")] = None,
+    title: Annotated[Optional[str], typer.Option(help="Title (sets the front-matter field).")] = None,
+    meta: Annotated[Optional[str], typer.Option(help="Meta description (sets the front-matter field).")] = None,
+    slug: Annotated[Optional[str], typer.Option(help="Slug (sets the front-matter field).")] = None,
 ) -> None:
-    """Score ARTICLE against its SOURCE: every metric with a one-line explanation."""
+    """Score ARTICLE against its SOURCE: every metric with a one-line explanation.
+
+    ARTICLE may be Markdown with or without front matter or headings, or plain text: what it lacks
+    scores low, with feedback saying what to add. --keyphrase, --title, --meta and --slug supply the
+    front-matter fields of a text that has none (and override those it has)."""
     import json
 
     from redac.article import Article
@@ -71,7 +79,8 @@ def score(
 
     # The default file is optional (built-in defaults equal it); a path the user names must exist.
     cfg = None if config == DEFAULT_METRICS and not config.exists() else load_metrics_config(config)
-    candidate, src = Article.read(article), read_source(source)
+    candidate = Article.read(article).with_fields(keyphrase=keyphrase, title=title, meta_description=meta, slug=slug)
+    src = read_source(source)
     try:
         scores = score_article(candidate, src, gold=Article.read(gold) if gold else None, cfg=cfg)
     except ArticleError as exc:

@@ -12,12 +12,14 @@ from redac.metrics.composite import failed_scores, score
 from redac.metrics.config import MetricsConfig
 from redac.metrics.embed import get_encoder
 from redac.metrics.profile import view
+from redac.metrics.similarity import coverage_units
 from redac.metrics.result import Scores
 from redac.text import count_words
 
 
 def coerce_article(obj: Any) -> Article:
-    """Accept an Article, a dict of its fields, or Markdown text/bytes (UTF-8); raise ArticleError otherwise."""
+    """Accept an Article, a dict of its fields, or Markdown / plain text (str or UTF-8 bytes); raise
+    ArticleError for what cannot be read (empty, binary, not UTF-8, not an article at all)."""
     from redac.errors import ArticleError
 
     if isinstance(obj, Article):
@@ -25,12 +27,9 @@ def coerce_article(obj: Any) -> Article:
     if obj is None:
         raise ArticleError("no article was produced")
     if isinstance(obj, bytes):
-        try:
-            obj = obj.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ArticleError(f"article is not UTF-8 (byte {exc.start})") from None
+        return Article.from_bytes(obj, file="article")
     if isinstance(obj, str):
-        return Article.from_markdown(obj)
+        return Article.from_markdown(obj)  # Markdown with or without front matter or headings, or plain text
     if isinstance(obj, dict):
         try:
             return Article.model_validate(obj)
@@ -85,7 +84,8 @@ def _prewarm_embeddings(prepared: list[tuple[Article, Any, Any, Any]], cfg: Metr
     for art, *_ in prepared:
         try:
             if count_words(art.markdown) <= cfg.max_article_words:
-                texts += [s for s in view(art).sentences if count_words(s) >= 3]
+                singles, pairs = coverage_units(view(art))
+                texts += singles + pairs
         except Exception:  # noqa: BLE001 - the item will report its own error when scored
             continue
     if texts:

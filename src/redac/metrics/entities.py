@@ -63,29 +63,31 @@ def fold_word(word: str) -> str:
     return fold(word)
 
 
+def _hyphen_parts(word: str) -> list[str]:
+    """A word's hyphen parts, each without its elided article: "Côte-d'Ivoire" -> ["Côte", "Ivoire"],
+    "Saint-Cirq-d'Olt" -> ["Saint", "Cirq", "Olt"] (the folded token strings drop "d" the same way)."""
+    return [q for p in word.split("-") if (q := _ELISION.sub("", p).strip("'"))]
+
+
 @lru_cache(maxsize=200_000)
 def _parts(word: str) -> tuple[tuple[str, bool], ...]:
-    """A word -> its hyphen parts as (folded, capitalised), elision removed ("l'ONU" -> [("onu", True)])."""
-    word = _ELISION.sub("", word).strip("'-")
+    """A word -> its hyphen parts as (folded, capitalised), elision removed ("l'ONU" -> [("onu", True)],
+    "Côte-d'Ivoire" -> [("cote", True), ("ivoire", True)])."""
+    word = _ELISION.sub("", normalise(word)).strip("'-")
     if not word:
         return ()
     upper_word = word[0].isupper()
-    out = []
-    for p in word.split("-"):
-        p = p.strip("'")
-        if p:
-            out.append((fold_word(p), upper_word or p[0].isupper()))
-    return tuple(out)
+    return tuple((fold_word(p), upper_word or p[0].isupper()) for p in _hyphen_parts(word))
 
 
 def proper_tokens(text: str) -> list[str]:
     """Folded capitalised words (and hyphen parts of capitalised words), in order."""
-    return [f for w in _WORD.findall(text) for f, cap in _parts(w) if cap]
+    return [f for w in _WORD.findall(normalise(text)) for f, cap in _parts(w) if cap]
 
 
 def all_tokens(text: str) -> set[str]:
     """Every folded word part of a text, whatever its case (what "the source uses this word" means)."""
-    return {f for w in _WORD.findall(text) for f, _ in _parts(w)}
+    return {f for w in _WORD.findall(normalise(text)) for f, _ in _parts(w)}
 
 
 _PARTICLES = frozenset({"de", "du", "des", "d", "la", "le", "l", "von", "van", "der", "al", "el", "ben", "bin", "y"})
@@ -128,7 +130,7 @@ def phrase_alternatives(surface: str, *, surname: bool = False) -> tuple[tuple[s
         if parts[0][1]:  # capitalised word
             if not cur and parts[0][0] in stop and len(parts) == 1:
                 continue  # leading "Le", "La"
-            raw_parts = [x for x in _ELISION.sub("", w).strip("'-").split("-") if x.strip("'")]
+            raw_parts = _hyphen_parts(_ELISION.sub("", w).strip("'-"))
             starts = [i > 0 and i < len(raw_parts) and raw_parts[i][:1].isupper() for i in range(len(parts))]
             cur += pending + [(p, brk) for (p, _), brk in zip(parts, starts)]
             pending = []
@@ -165,7 +167,8 @@ def phrase_alternatives(surface: str, *, surname: bool = False) -> tuple[tuple[s
 
 _CUT = re.compile(r"[()|\[\]–—:;\n«»\"]")
 _BULLET = re.compile(r"^[\s\-*•>#\d.)«\"'(\[]+")
-# Capitalised by convention, never a name on their own.
+# Capitalised by convention, never a name on their own: not a new name when the source lacks them
+# ("le chef de l'État russe" for "le président russe").
 _NOT_NAMES = frozenset({"etat", "etats"})
 
 
@@ -301,7 +304,7 @@ def unsupported_entities(sentences: list[str], source_words: set[str], labels: l
     mid: set[str] = set().union(*(m for _, m in caps)) if caps else set()
     flagged: list[tuple[str, set[str]]] = []
     for s, (proper, _) in zip(sentences, caps):
-        new = {t for t in proper if t not in source_words and t not in stop and len(t) > 1}
+        new = {t for t in proper if t not in source_words and t not in stop and t not in _NOT_NAMES and len(t) > 1}
         # A new word capitalised only at the start of its sentence can make a counted entity only
         # if a capitalised word follows it ("Antony Blinken a..."); skip spaCy otherwise.
         if new and (new & mid or _initial_pair(s)):

@@ -6,20 +6,25 @@ Facts come in three kinds, compared on normalised keys: named entities (spaCy on
 :mod:`redac.figures`) and quoted statements. Recall averages the kinds present (macro), so a
 dropped figure is not drowned by forty kept names. Precision multiplies the per-kind precisions: an
 invented figure or quote must cost more than a missing one, because it makes the article unpublishable.
+For the same reason one invented fact the checks are sure of fails the item (``invented_facts`` and
+its capping gate), however good the rest.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from redac import figures as nums
 from redac.article import Article
+from redac.digest import text_key
 from redac.factcheck import quote_support
 from redac.metrics import entities as ents
 from redac.metrics.config import MetricsConfig
 from redac.metrics.feedback import listed, short
-from redac.metrics.profile import ArticleView, SourceProfile, view
+from redac.memo import LRU
+from redac.metrics.profile import ArticleView, SourceProfile, article_key, view
 from redac.metrics.registry import Need, register
 from redac.metrics.result import MetricResult
 from redac.text import fold
@@ -36,6 +41,8 @@ def _figure_recalled(f: nums.Fact, keys: set[tuple[Any, ...]]) -> bool:
         return True
     if f.kind == "month":  # "septembre" is kept by "19 septembre"
         return any(k[0] == "date" and k[1] == f.key[1] for k in keys)
+    if f.kind in nums.SIGNED:  # kept with another sign: fact_precision reports the contradiction
+        return nums.magnitude(f.key) in {nums.magnitude(k) for k in keys}
     return False
 
 
@@ -77,6 +84,43 @@ def fact_recall(article: Article, source: SourceProfile, cfg: MetricsConfig) -> 
     return MetricResult(name="fact_recall", value=value, figures=figures, feedback=feedback)
 
 
+@dataclass(frozen=True)
+class Checked:
+    """The article's facts checked against the source (shared by fact_precision and invented_facts)."""
+
+    found: list[ents.Entity]               # source entities the article names
+    invented: list[tuple[str, str]]        # (text, label) of entities built on words the source never uses
+    figures: list[nums.Fact]               # checkable figures, one per key and sign
+    bad_figures: list[nums.Fact]
+    quotes: list[tuple[str, float]]        # (quote, share found in the source)
+    bad_quotes: list[str]
+
+
+CHECKED_CACHE: LRU[Checked] = LRU(64)
+
+
+def checked_facts(article: Article, source: SourceProfile, cfg: MetricsConfig) -> Checked:
+    """What of the article the source supports: computed once per (article, source, facts config)."""
+    key = text_key(article_key(article), source.key, cfg.facts.model_dump_json())
+    return CHECKED_CACHE.get_or_make(key, lambda: _check(article, source, cfg))
+
+
+def _check(article: Article, source: SourceProfile, cfg: MetricsConfig) -> Checked:
+    v = view(article)
+    invented = ents.unsupported_entities(v.all_sentences, source.words, cfg.facts.entity_labels,
+                                         cfg.facts.spacy_model, capitals=v.capitals)
+    figs: dict[tuple[Any, ...], nums.Fact] = {}
+    for f in v.figures:
+        if nums.checkable(f):
+            figs.setdefault((*f.key, f.sign), f)  # "+14 %" is checked even where "14 %" was
+    q_scores = [(q, quote_support(tokenize(q), source.trigram_set, source.tokstr)) for q in v.quotes]
+    return Checked(found=[e for e in source.entities if e.found_in(v.folded)], invented=invented,
+                   figures=list(figs.values()),
+                   bad_figures=[f for f in figs.values()
+                                if not nums.supported(f, source.figure_keys, source.figure_values)],
+                   quotes=q_scores, bad_quotes=[q for q, s in q_scores if s < cfg.facts.quote_match])
+
+
 @register("fact_precision", summary="share of the article's names, figures and quotes the source supports",
           weight=0.22, threshold=0.85, needs={Need.SOURCE, Need.SPACY})
 def fact_precision(article: Article, source: SourceProfile, cfg: MetricsConfig) -> MetricResult:
@@ -85,17 +129,9 @@ def fact_precision(article: Article, source: SourceProfile, cfg: MetricsConfig) 
     Entity precision follows Nan et al. (2021): supported = source entities the article names,
     unsupported = entities (spaCy) built on proper-noun words the source never uses.
     """
-    v = view(article)
-    found = [e for e in source.entities if e.found_in(v.folded)]
-    invented = ents.unsupported_entities(v.all_sentences, source.words, cfg.facts.entity_labels,
-                                         cfg.facts.spacy_model, capitals=v.capitals)
-    figs: dict[tuple[Any, ...], nums.Fact] = {}
-    for f in v.figures:
-        if nums.checkable(f):
-            figs.setdefault(f.key, f)
-    bad_figs = [f.text for f in figs.values() if not nums.supported(f, source.figure_keys, source.figure_values)]
-    q_scores = [(q, quote_support(tokenize(q), source.trigram_set, source.tokstr)) for q in v.quotes]
-    bad_q = [q for q, s in q_scores if s < cfg.facts.quote_match]
+    c = checked_facts(article, source, cfg)
+    found, invented, figs, q_scores, bad_q = c.found, c.invented, c.figures, c.quotes, c.bad_quotes
+    bad_figs = [f.text for f in c.bad_figures]
     per_kind: dict[str, float] = {}
     if found or invented:
         per_kind["entities"] = len(found) / (len(found) + len(invented))
@@ -123,6 +159,32 @@ def fact_precision(article: Article, source: SourceProfile, cfg: MetricsConfig) 
         feedback = ("Remove or correct what the source does not support (possible hallucinations): "
                     + "; ".join(parts) + ".")
     return MetricResult(name="fact_precision", value=value, figures=figures, feedback=feedback)
+
+
+@register("invented_facts", summary="no invented name, quote or firm figure (one fails the item)",
+          weight=0.0, threshold=1.0, needs={Need.SOURCE, Need.SPACY},
+          gate=(1.0, "one invented name, quote or figure fails the item"), gate_cap=0.69)
+def invented_facts(article: Article, source: SourceProfile, cfg: MetricsConfig) -> MetricResult:
+    """1 if the article invents nothing the checks are sure of, else 0: a name or a quote the source does
+    not support, or a figure that is firm evidence (:func:`redac.figures.firm`: digits, percentages,
+    amounts, dates; not a spelled-out "Quatre priorités"). Its weight is 0 (fact_precision already
+    weighs every fact); its gate caps the composite just under the pass threshold, so one invented fact
+    fails an otherwise perfect article without a 0 dragging the mean of a run down."""
+    c = checked_facts(article, source, cfg)
+    names = [t for t, _ in c.invented]
+    figs = [f.text for f in c.bad_figures if nums.firm(f)]
+    quotes = [short(q, 60) for q in c.bad_quotes]
+    n = len(names) + len(figs) + len(quotes)
+    figures = {"n_invented": n, "names": names, "figures": figs, "quotes": quotes,
+               "soft_figures": [f.text for f in c.bad_figures if not nums.firm(f)]}
+    if not n:
+        feedback = "The article states no name, quote or figure that the source lacks."
+    else:
+        parts = ([f"names {listed(names)}"] if names else []) + ([f"figures {listed(figs)}"] if figs else []) \
+            + ([f"quotes {listed([f'« {q} »' for q in quotes], 3)}"] if quotes else [])
+        feedback = (f"{n} invented fact{'s' if n > 1 else ''} ({'; '.join(parts)}): one is enough to fail the "
+                    "article; remove it or restore what the source says.")
+    return MetricResult(name="invented_facts", value=0.0 if n else 1.0, figures=figures, feedback=feedback)
 
 
 @register("labelled_facts", summary="share of the hand-labelled facts kept",
@@ -159,4 +221,4 @@ def _labelled_kept(kind: str, item: str, v: ArticleView, keys: set[tuple[Any, ..
     return fold(item) in folded
 
 
-__all__ = ["fact_precision", "fact_recall", "labelled_facts"]
+__all__ = ["CHECKED_CACHE", "Checked", "checked_facts", "fact_precision", "fact_recall", "invented_facts", "labelled_facts"]

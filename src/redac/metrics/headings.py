@@ -87,4 +87,8 @@ def headings(article: Article, source: SourceProfile, cfg: MetricsConfig) -> Met
                "longest_section_words": max(sizes, default=0)}
     feedback = ("Heading structure is sound (one H1, " + f"{len(h2)} H2, clean hierarchy)." if not problems
                 else "Fix the headings: " + "; ".join(problems) + ".")
+    if not heads:  # plain text: the other checks pass vacuously, and no structure earns nothing
+        value = 0.0
+        feedback = (f"No H1/H2 headings: add a title as H1 ('# title' on the first line) and at least "
+                    f"{max(need, 1)} H2 subheadings ('## ') over the sections of the text.")
     return MetricResult(name="headings", value=value, figures=figures, feedback=feedback)

@@ -104,7 +104,7 @@ def _build_profile(key: str, source: Source, cfg: MetricsConfig) -> SourceProfil
         key=key, name=source.name, body=body, targets=source.targets, language=source.language,
         tokens=toks, trigram_set=tri, tokstr=tokstr, words=ents.all_tokens(body),
         entities=ents.source_entities(facts_text, cfg.facts.entity_labels, cfg.facts.spacy_model),
-        figures=figures, figure_keys={f.key for f in support}, figure_values=nums.values_of(support),
+        figures=figures, figure_keys=nums.support_keys(support), figure_values=nums.values_of(support) | nums.per_unit_values(body),
         quotes=quotes, quote_tokens=[tokenize(q) for q in quotes],
         boilerplate=_boilerplate_fragments(source, tri, tokstr), sentences=sents, embedder=cfg.embedder,
     )
@@ -182,6 +182,8 @@ def _build_view(article: Article) -> ArticleView:
     title = normalise(article.title)
     all_sents = ([title] if title and title not in heads else []) + heads + prose_sents
     all_text = "\n\n".join(all_sents)
+    # Figures from the lines as written (the source side does the same): a list item's "2." starts a line.
+    figures_text = "\n\n".join([*all_sents[: len(all_sents) - len(prose_sents)], body_text])
     sent_toks = [tokenize(s) for s in prose_sents]  # sentences tile the prose: their tokens are its tokens
     toks = [t for st in sent_toks for t in st]
     all_toks = [t for s in all_sents[: len(all_sents) - len(prose_sents)] for t in tokenize(s)] + toks
@@ -193,12 +195,17 @@ def _build_view(article: Article) -> ArticleView:
         trigram_set=trigrams(all_toks), tokstr=f" {' '.join(all_toks)} ", capitals=caps,
         sentence_lengths=[len(words(s)) for s in prose_sents], sentence_tokens=sent_toks,
         paragraph_tokens=[tokenize(p) for p in paras], proper={t for p, _ in caps for t in p},
-        folded=ents.folded_from_tokens(all_toks), figures=nums.extract(all_text), quotes=quotes_of(all_text),
+        folded=ents.folded_from_tokens(all_toks), figures=nums.extract(figures_text), quotes=quotes_of(all_text),
     )
 
 
 def check_article(article: Article, cfg: MetricsConfig) -> ArticleView:
-    """Refuse what cannot be scored as an article, with a message that says what is wrong."""
+    """Refuse only what cannot be read as an article (not an Article, empty, over the size limit).
+
+    Everything readable is graded: plain text, Markdown without headings or front matter, headings
+    without prose. What is missing scores low in the metric that checks it (headings, SEO, length),
+    whose feedback says what to add.
+    """
     if not isinstance(article, Article):
         raise ArticleError(f"expected an Article, got {type(article).__name__}")
     if not article.markdown or not article.markdown.strip():
@@ -207,9 +214,4 @@ def check_article(article: Article, cfg: MetricsConfig) -> ArticleView:
     if n > cfg.max_article_words:
         raise ArticleError(f"article has {n:,} words, over the limit of {cfg.max_article_words:,} "
                            "(max_article_words in the metrics config)")
-    v = view(article)
-    if not article.headings:
-        raise ArticleError("plain text without Markdown headings: start with '# Title' and use '## ' subheadings")
-    if v.word_count == 0:
-        raise ArticleError("article has headings but no prose")
-    return v
+    return view(article)

@@ -63,15 +63,19 @@ class MetricSpec:
     threshold: float | None = None     # default pass threshold (CI gate, red/green in `redac score`)
     needs: frozenset[Need] = frozenset({Need.SOURCE})
     gate: tuple[float, str] | None = None  # default hard gate: (min, reason); under it the composite is 0
+    gate_cap: float | None = None          # ... or, if set, the composite is capped at this value instead
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier() or self.name == COMPOSITE:
             raise ValueError(f"invalid metric name {self.name!r}")
         if self.weight < 0:
             raise ValueError(f"weight of {self.name!r} must be >= 0")
-        for what, bound in (("threshold", self.threshold), ("gate", self.gate[0] if self.gate else None)):
+        for what, bound in (("threshold", self.threshold), ("gate", self.gate[0] if self.gate else None),
+                            ("gate_cap", self.gate_cap)):
             if bound is not None and not 0.0 <= bound <= 1.0:
                 raise ValueError(f"{what} of {self.name!r} must be in [0, 1]")
+        if self.gate_cap is not None and self.gate is None:
+            raise ValueError(f"gate_cap of {self.name!r} needs a gate")
         if {Need.GOLD, Need.LABELS} <= self.needs:
             raise ValueError(f"metric {self.name!r} cannot need both a gold article and labelled facts")
 
@@ -112,12 +116,12 @@ def remove(name: str) -> MetricSpec:
 
 def register(name: str, *, summary: str, weight: float, threshold: float | None = None,
              needs: frozenset[Need] | set[Need] = frozenset({Need.SOURCE}),
-             gate: tuple[float, str] | None = None) -> Callable[[_F], _F]:
+             gate: tuple[float, str] | None = None, gate_cap: float | None = None) -> Callable[[_F], _F]:
     """Decorator declaring the function below as metric ``name`` (see :class:`MetricSpec`); returns it unchanged."""
 
     def decorate(fn: _F) -> _F:
         add(MetricSpec(name=name, fn=fn, summary=summary, weight=weight, threshold=threshold,
-                       needs=frozenset(needs), gate=gate))
+                       needs=frozenset(needs), gate=gate, gate_cap=gate_cap))
         return fn
 
     return decorate
@@ -158,6 +162,7 @@ def default_thresholds(composite: float) -> dict[str, float]:
     return {COMPOSITE: composite, **{s.name: t for s in specs() if (t := s.threshold) is not None}}
 
 
-def default_gates() -> list[tuple[str, float, str]]:
-    """The default hard gates: ``(metric, min, reason)`` of every metric that declares one."""
-    return [(s.name, s.gate[0], s.gate[1]) for s in specs() if s.gate is not None]
+def default_gates() -> list[tuple[str, float, str, float | None]]:
+    """The default gates: ``(metric, min, reason, cap)`` of every metric that declares one (cap ``None``:
+    a hard gate, the composite is 0 under ``min``)."""
+    return [(s.name, s.gate[0], s.gate[1], s.gate_cap) for s in specs() if s.gate is not None]

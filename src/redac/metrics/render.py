@@ -28,9 +28,9 @@ def render_scores(scores: Scores, cfg: MetricsConfig | None = None) -> Table:
         style = "green" if t is None or r.value >= t else "red"
         spec = get(name)
         table.add_row(name, f"[{style}]{r.value:.2f}[/{style}]", spec.summary if spec else "", r.feedback)
-    note = scores.error or ("; ".join(f"gate failed: {g}" for g in scores.gates_failed)
+    note = scores.error or ("; ".join(f"gate failed: {g}" for g in [*scores.gates_failed, *scores.capped])
                             or "weighted mean of the metrics above")
     t = thresholds.get("composite")
     style = "green" if t is None or scores.composite >= t else "red"
-    table.add_row("composite", f"[{style}]{scores.composite:.2f}[/{style}]", "weighted mean, 0 if a gate fails", note)
+    table.add_row("composite", f"[{style}]{scores.composite:.2f}[/{style}]", "weighted mean; 0 or capped if a gate fails", note)
     return table

@@ -55,11 +55,13 @@ class MetricResult(BaseModel):
 
 
 class Scores(BaseModel):
-    """All metrics of one article plus the weighted composite (0 when a hard gate fails)."""
+    """All metrics of one article plus the weighted composite (0 when a hard gate fails, capped when a
+    capping gate does)."""
 
     results: dict[str, MetricResult] = Field(default_factory=dict)
     composite: float = Field(ge=0.0, le=1.0)
-    gates_failed: list[str] = Field(default_factory=list)
+    gates_failed: list[str] = Field(default_factory=list)  # hard gates: the composite is 0
+    capped: list[str] = Field(default_factory=list)        # capping gates: the composite is capped
     error: str | None = None  # set when the item could not be scored at all (bad input)
 
     def as_flat_dict(self) -> dict[str, float]:
@@ -75,6 +77,8 @@ class Scores(BaseModel):
             lines.append(f"The article could not be scored: {self.error}")
         if self.gates_failed:
             lines.append("Hard gate failed (composite forced to 0): " + "; ".join(self.gates_failed) + ".")
+        if self.capped:
+            lines.append("Gate failed (the item fails its pass threshold): " + "; ".join(self.capped) + ".")
         for r in sorted(self.results.values(), key=lambda r: r.value):
             lines.append(f"- {r.name} = {r.value:.2f}: {r.feedback}")
         return "\n".join(lines)

@@ -31,4 +31,8 @@ def seo(article: Article, source: SourceProfile, cfg: MetricsConfig) -> MetricRe
     else:
         todo.sort(key=lambda r: r.score)
         feedback = f"SEO (Yoast score {score}): " + "; ".join(r.feedback for r in todo) + "."
+    if not kp.words:  # every keyphrase check fails, and an SEO article without one is not optimised for anything
+        value = 0.0
+        feedback += (" Set a focus keyphrase of 1 to 4 content words: `keyphrase:` in the front matter, or "
+                     "`redac score --keyphrase` for a text without one.")
     return MetricResult(name="seo", value=value, figures=figures, feedback=feedback)
