@@ -130,7 +130,7 @@ def test_score_grades_text_without_headings_or_front_matter(tmp_path, capsys):
                         "--slug", "lavrov-coree-du-nord-visite"], capsys)
     assert code == 0
     seo = json.loads(out)["results"]["seo"]
-    assert seo["figures"]["keyphrase"] == "Lavrov en Corée du Nord" and seo["figures"]["checks"]["in_slug"] == 1.0
+    assert seo["figures"]["keyphrase"] == "Lavrov en Corée du Nord" and seo["figures"]["assessments"]["slugKeyword"] == 9
     assert 0.5 < seo["value"] < 1.0 and "meta description" in seo["feedback"]  # --meta not given
 
 
