@@ -56,6 +56,7 @@ def build_pairs():
 
 
 def clear_article_caches() -> None:
+    from redac import text
     from redac.metrics import embed, facts, profile
     from redac.metrics.yoast import BLOCK_CACHE, DOCUMENT_CACHE, document, flesch, passive, readability_rules, sentences
 
@@ -64,7 +65,7 @@ def clear_article_caches() -> None:
     DOCUMENT_CACHE.clear()  # the Yoast view of each article, and its per-paragraph and per-sentence memos
     BLOCK_CACHE.clear()
     for memo in (sentences.split_tokens, passive.is_passive, flesch.syllables, flesch.text_counts,
-                 document.count_words, readability_rules.has_transition_memo):
+                 document.count_words, readability_rules.has_transition_memo, text.count_words):
         memo.cache_clear()
     for enc in embed._ENCODERS.values():
         with enc._lock:

@@ -6,6 +6,7 @@ Kept dependency-free and pure so every stage counts words and splits sentences t
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import unicodedata
 
 from redac.rules import SLUG_MAX_CHARS
@@ -51,7 +52,9 @@ def tokens(text: str) -> list[str]:
     return _TOKEN_RE.findall(normalise(text).lower())
 
 
+@lru_cache(maxsize=65_536)
 def count_words(text: str) -> int:
+    """Number of :func:`words` (memoised: the metrics count the same sentences many times)."""
     return len(words(text))
 
 
@@ -90,4 +93,14 @@ def slugify(text: str, max_len: int = SLUG_MAX_CHARS) -> str:
 def fold(text: str) -> str:
     """Case- and accent-insensitive form for matching ("Économie" -> "economie")."""
     decomposed = unicodedata.normalize("NFKD", normalise(text).lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    if decomposed.isascii():
+        return decomposed
+    return _combining_re().sub("", decomposed)
+
+
+@lru_cache(maxsize=1)
+def _combining_re() -> re.Pattern[str]:
+    """Every code point with a non-zero combining class (what ``unicodedata.combining`` tests), as one
+    character class: an order of magnitude faster than testing each character in Python. Built on first
+    use (a scan of the code space, ~0.06 s) so importing redac stays instant."""
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in range(0x110000) if unicodedata.combining(chr(c))) + "]")

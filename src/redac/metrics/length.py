@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from redac.article import Article
 from redac.metrics.config import MetricsConfig
 from redac.metrics.profile import SourceProfile, view
@@ -43,14 +45,21 @@ def length(article: Article, source: SourceProfile, cfg: MetricsConfig) -> Metri
 
 
 def repeated_words(text: str, threshold: float = 0.6) -> int:
-    """Words in sentences whose word-trigram set overlaps an earlier sentence's by ``threshold`` (Jaccard)."""
-    seen: list[set[tuple[str, ...]]] = []
+    """Words in sentences whose word-trigram set overlaps an earlier sentence's by ``threshold`` (Jaccard).
+
+    Earlier sentences are found through an index of their trigrams, so only sentences that share one
+    are compared (linear in practice, where comparing every pair was quadratic)."""
+    sizes: list[int] = []
+    index: dict[tuple[str, ...], list[int]] = {}
     repeated = 0
     for sentence in sentences(text):
         toks = fold(sentence).split()
         grams = {tuple(toks[i:i + 3]) for i in range(max(1, len(toks) - 2))}
-        if any(len(grams & g) / len(grams | g) >= threshold for g in seen):
+        shared = Counter(j for g in grams for j in index.get(g, ()))
+        if any(n / (len(grams) + sizes[j] - n) >= threshold for j, n in shared.items()):
             repeated += count_words(sentence)
-        else:
-            seen.append(grams)
+            continue
+        for g in grams:
+            index.setdefault(g, []).append(len(sizes))
+        sizes.append(len(grams))
     return repeated
