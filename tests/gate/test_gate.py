@@ -478,7 +478,9 @@ def test_gate_catches_lost_subheadings(ci_config, tmp_path, capsys, monkeypatch)
     assert "headings drop <= 0.050" in _failed_checks(tmp_path)
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
     assert "| headings |" in summary and "**FAIL**" in summary
-    assert re.search(r"Regressed examples \([23]\)", summary) and "subheading" in summary  # feedback says why
+    # At least one example regressed beyond the tolerance, its feedback saying why. (Yoast asks for no
+    # subheading in a text under 300 words, so on the short embedded articles SEO rises as headings fall.)
+    assert re.search(r"Regressed examples \([123]\)", summary) and "subheading" in summary
 
 
 def test_one_degraded_example_is_noise_for_the_gate(ci_config, monkeypatch):

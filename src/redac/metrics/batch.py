@@ -85,7 +85,7 @@ def _prewarm_embeddings(prepared: list[tuple[Article, Any, Any, Any]], cfg: Metr
         try:
             if count_words(art.markdown) <= cfg.max_article_words:
                 singles, pairs = coverage_units(view(art))
-                texts += singles + [t for pair in pairs for t in pair]
+                texts += singles + pairs
         except Exception:  # noqa: BLE001 - the item will report its own error when scored
             continue
     if texts:

@@ -67,6 +67,11 @@ def detect(text: str | list[str]) -> tuple[str | None, dict[str, int]]:
 def language(article: Article, source: SourceProfile, cfg: MetricsConfig) -> MetricResult:
     v = view(article)
     target = cfg.language.target
+    if not v.tokens:  # nothing to judge: length and coverage already score an article without prose 0
+        return MetricResult(name="language", value=1.0, figures={"detected": None, "words_by_language": {},
+                                                                 "foreign_paragraphs": 0,
+                                                                 "source_language": source.language},
+                            feedback="No prose to judge the language of (the title alone is not enough).")
     by_lang: dict[str, int] = {}
     foreign: list[str] = []
     for para, toks in [(article.title, tokenize(article.title)), *zip(v.paragraphs, v.paragraph_tokens)]:
