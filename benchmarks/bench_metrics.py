@@ -65,7 +65,7 @@ def clear_article_caches() -> None:
     DOCUMENT_CACHE.clear()  # the Yoast view of each article, and its per-paragraph and per-sentence memos
     BLOCK_CACHE.clear()
     for memo in (sentences.split_tokens, passive.is_passive, flesch.syllables, flesch.text_counts,
-                 document.count_words, readability_rules.has_transition_memo, text.count_words):
+                 document.count_words, readability_rules.has_transition_memo, text._count_short):
         memo.cache_clear()
     for enc in embed._ENCODERS.values():
         with enc._lock:

@@ -48,7 +48,8 @@ def main() -> int:
 
     cfg = load_metrics_config(args.config).without_embeddings()
     records = load_jsonl(args.dataset)
-    profiles = [profile_source(clean(r.source, name=r.id), cfg) for r in records]
+    sources = [clean(r.source, name=r.id) for r in records]
+    profiles = [profile_source(s, cfg) for s in sources]
     golds = [r.gold.to_article() for r in records]
     orig = [originality(g, p, cfg) for g, p in zip(golds, profiles)]
     leak = [leaks(g, p, cfg) for g, p in zip(golds, profiles)]
@@ -84,10 +85,9 @@ def main() -> int:
     print(f"  {'leave-one-out':>22}: {sum(x.value < 1 for x in loo)} golds flagged when their pair is not in the "
           f"corpus; most words from one other story {max(top[:n])}, most names + figures {max(top[n:], key=lambda e: e[1])}")
 
-    copies = [originality(fx.near_verbatim_copy(g, clean(r.source, name=r.id)), p, cfg)
-              for g, r, p in zip(golds, records, profiles)]
-    shuffled = [originality(fx.near_verbatim_copy(g, clean(r.source, name=r.id), shuffle=True), p, cfg)
-                for g, r, p in zip(golds, records, profiles)]
+    copies = [originality(fx.near_verbatim_copy(g, s), p, cfg) for g, s, p in zip(golds, sources, profiles)]
+    shuffled = [originality(fx.near_verbatim_copy(g, s, shuffle=True), p, cfg)
+                for g, s, p in zip(golds, sources, profiles)]
     print("near-verbatim copies of each source (its sentences under the gold's headings)")
     print(f"  {'in order: density':>22}: {describe([float(o.figures['density']) for o in copies])}")
     print(f"  {'in order: value':>22}: {describe([o.value for o in copies])}")

@@ -38,12 +38,11 @@ _FLIP = {"-": "+", "−": "+", "+": "-", "baisse": "hausse", "hausse": "baisse",
 
 
 def load():
-    from redac.article import Article
     from redac.dataset import load_jsonl
     from redac.sources import clean
 
     records = load_jsonl(DATASET)
-    return [(r, Article(**r.gold.model_dump()), clean(r.source, name=r.id)) for r in records]
+    return [(r, r.gold.to_article(), clean(r.source, name=r.id)) for r in records]
 
 
 def _edit(article, start: int, end: int, new: str):

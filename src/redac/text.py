@@ -6,8 +6,8 @@ Kept dependency-free and pure so every stage counts words and splits sentences t
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 import unicodedata
+from functools import lru_cache
 
 from redac.rules import SLUG_MAX_CHARS
 
@@ -52,9 +52,18 @@ def tokens(text: str) -> list[str]:
     return _TOKEN_RE.findall(normalise(text).lower())
 
 
-@lru_cache(maxsize=65_536)
+#: Texts up to this length (a sentence, a heading) have their word count memoised; whole articles do not,
+#: so the memo stays small however many articles an optimisation run scores.
+_MEMO_CHARS = 600
+
+
 def count_words(text: str) -> int:
-    """Number of :func:`words` (memoised: the metrics count the same sentences many times)."""
+    """Number of :func:`words` (memoised for sentence-sized texts: the metrics count them many times)."""
+    return _count_short(text) if len(text) <= _MEMO_CHARS else len(words(text))
+
+
+@lru_cache(maxsize=65_536)
+def _count_short(text: str) -> int:
     return len(words(text))
 
 

@@ -133,7 +133,7 @@ def shuffled_copy(a: Article, p: Pair) -> Article:
 def other_story(a: Article, p: Pair) -> Article | None:
     """Another pair's gold presented as this pair's article: a model writing some other story of the set."""
     other = next((r for r in p.others if r.id.split("-")[0] != p.record.id.split("-")[0]), None)
-    return Article(**other.gold.model_dump()) if other else None
+    return other.gold.to_article() if other else None
 
 
 def demo_story(a: Article, p: Pair) -> Article:
@@ -208,6 +208,6 @@ def pairs(records: list[Record]) -> list[Pair]:
     out = []
     for r in records:
         others = tuple(o for o in records if o.id != r.id)
-        out.append(Pair(record=r, source=clean(r.source, name=r.id), gold=Article(**r.gold.model_dump()),
+        out.append(Pair(record=r, source=clean(r.source, name=r.id), gold=r.gold.to_article(),
                         others=others))
     return out

@@ -24,6 +24,7 @@ from redac.article import Article
 from redac.digest import text_key
 from redac.memo import LRU
 from redac.metrics.config import MetricsConfig
+from redac.metrics.feedback import short
 from redac.metrics.fragments import surface
 from redac.metrics.leakcorpus import LeakIndex, containment, leak_index, ngrams
 from redac.metrics.profile import ArticleView, SourceProfile, view
@@ -162,8 +163,7 @@ def _passages(positions: set[int], toks: list[str], text: str, k: int = 2) -> li
     runs.sort(key=len, reverse=True)
     out = []
     for run in runs[:k]:
-        s = " ".join(surface(text, toks[run[0]:run[-1] + 1]).split())
-        out.append(s if len(s) <= 70 else s[:69].rstrip() + "…")
+        out.append(short(surface(text, toks[run[0]:run[-1] + 1]), 70))
     return out
 
 
@@ -175,8 +175,9 @@ def leaks(article: Article, source: SourceProfile, cfg: MetricsConfig) -> Metric
     index = leak_index(c)
     text = "\n".join(v.all_sentences)
     found = content_leaks(v, source, index, c.ngram, c.own_overlap)
+    ranked = sorted(found.values(), key=_weight)
     content: list[dict[str, Any]] = []
-    for leak in sorted(found.values(), key=_weight):
+    for leak in ranked:
         if len(leak.positions) >= c.min_words or len(leak.names) + len(leak.figures) >= c.min_facts:
             content.append({"example": index.stories[leak.story].label, "words": len(leak.positions),
                             "names": _surfaces(leak.names[:8], text), "figures": leak.figures[:8],
@@ -185,7 +186,7 @@ def leaks(article: Article, source: SourceProfile, cfg: MetricsConfig) -> Metric
     kinds = list(dict.fromkeys(k for k, _ in fmt))
     value = max(0.0, 1.0 - c.content_cost * len(content) - c.format_cost * len(kinds))
     leaked = {d["example"] for d in content}
-    near = [x for x in sorted(found.values(), key=_weight) if index.stories[x.story].label not in leaked][:5]
+    near = [x for x in ranked if index.stories[x.story].label not in leaked][:5]
     figures = {
         "content_leaks": content, "format_leaks": [[k, s] for k, s in fmt[:10]], "format_kinds": kinds,
         # Evidence under the bar (words, names, figures of another story): what a stricter setting would flag.

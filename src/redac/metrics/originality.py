@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from redac.article import Article
 from redac.metrics.config import MetricsConfig
+from redac.metrics.feedback import short
 from redac.metrics.fragments import copied_sentences, fragments, reversed_automaton, surface
 from redac.metrics.profile import SourceProfile, view
 from redac.metrics.registry import register
@@ -29,10 +30,6 @@ def _band(x: float, band: tuple[float, float]) -> float:
     return min(1.0, max(0.0, (copy - x) / (copy - rewrite)))
 
 
-def _clip(text: str, n: int = _QUOTE_CHARS) -> str:
-    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
-
-
 @register("originality", summary="a rewrite, not a copy of the source (copied fragments)", weight=0.03,
           threshold=0.50)
 def originality(article: Article, source: SourceProfile, cfg: MetricsConfig) -> MetricResult:
@@ -44,7 +41,7 @@ def originality(article: Article, source: SourceProfile, cfg: MetricsConfig) -> 
     density, coverage = frags.density, frags.coverage
     by_density, by_sentences = _band(density, c.density), _band(share, c.copied_sentences)
     prose = " ".join(v.sentences)
-    top = [(n, _clip(surface(prose, v.tokens[i:i + n]))) for i, n in frags.top(c.top_fragments)]
+    top = [(n, short(surface(prose, v.tokens[i:i + n]), _QUOTE_CHARS)) for i, n in frags.top(c.top_fragments)]
     figures = {
         "coverage": round(coverage, 4), "density": round(density, 3),
         "compression": round(len(source.tokens) / len(v.tokens), 3) if v.tokens else None,
