@@ -137,8 +137,9 @@ def _build(key: str, files: list[Path], missing: list[str], cfg: LeaksConfig) ->
     owner: list[int] = []  # story of each example
     for ex in examples:
         grams = set(ngrams(tokens(ex.source), cfg.ngram))
-        best = max(range(len(stories)), key=lambda i: containment(grams, stories[i].source_grams), default=None)
-        if best is not None and containment(grams, stories[best].source_grams) >= cfg.own_overlap:
+        overlap = [containment(grams, s.source_grams) for s in stories]
+        best = max(range(len(stories)), key=overlap.__getitem__, default=None)
+        if best is not None and overlap[best] >= cfg.own_overlap:
             stories[best].examples.append(ex)
             stories[best].source_grams |= grams
             owner.append(best)
